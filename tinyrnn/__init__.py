@@ -1,0 +1,51 @@
+"""tinyrnn: a small, readable recurrent-network framework in pure NumPy."""
+
+from . import functional
+from ._config import (
+    default_rng,
+    get_default_dtype,
+    is_grad_enabled,
+    no_grad,
+    seed,
+    set_default_dtype,
+)
+from .gradcheck import GradcheckError, GradcheckReport, gradcheck
+from .layers import RNN, Linear, ReLU, RNNCell, Sigmoid, Softmax, Tanh
+from .losses import CrossEntropyLoss, Loss, MSELoss
+from .module import Module
+from .optim import SGD, Adam, Optimizer, clip_grad_norm, clip_grad_value
+from .parameter import Parameter
+from .sequential import Sequential
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "RNN",
+    "SGD",
+    "Adam",
+    "CrossEntropyLoss",
+    "GradcheckError",
+    "GradcheckReport",
+    "Linear",
+    "Loss",
+    "MSELoss",
+    "Module",
+    "Optimizer",
+    "Parameter",
+    "RNNCell",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "clip_grad_norm",
+    "clip_grad_value",
+    "default_rng",
+    "functional",
+    "get_default_dtype",
+    "gradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "seed",
+    "set_default_dtype",
+]

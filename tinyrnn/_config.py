@@ -1,0 +1,74 @@
+"""Library-wide settings: default dtype, the default random generator, and grad mode."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+_default_dtype: np.dtype[Any] = np.dtype(np.float32)
+_default_rng: np.random.Generator = np.random.default_rng()
+_grad_enabled: bool = True
+
+
+def set_default_dtype(dtype: Any) -> None:
+    """Set the dtype new layers use when they are given `dtype=None` (float32 or float64)."""
+    global _default_dtype
+    resolved = np.dtype(dtype)
+    if resolved not in (np.float32, np.float64):
+        raise TypeError(f"set_default_dtype: expected float32 or float64, got {resolved}")
+    _default_dtype = resolved
+
+
+def get_default_dtype() -> np.dtype[Any]:
+    """The dtype new layers use when they are given `dtype=None` (initially float32)."""
+    return _default_dtype
+
+
+def resolve_dtype(dtype: Any) -> np.dtype[Any]:
+    """`None` -> the default dtype; otherwise a floating dtype, checked."""
+    if dtype is None:
+        return _default_dtype
+    resolved = np.dtype(dtype)
+    if resolved not in (np.float32, np.float64):
+        raise TypeError(f"expected dtype float32 or float64, got {resolved}")
+    return resolved
+
+
+def seed(n: int) -> None:
+    """Re-seed the library's default generator (NumPy's global random state is never used)."""
+    global _default_rng
+    _default_rng = np.random.default_rng(n)
+
+
+def default_rng() -> np.random.Generator:
+    """The library's default `np.random.Generator`, used by layers given `rng=None`."""
+    return _default_rng
+
+
+def resolve_rng(rng: np.random.Generator | None) -> np.random.Generator:
+    """`None` -> the library's default generator; otherwise `rng`, checked."""
+    if rng is None:
+        return _default_rng
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"expected rng to be a np.random.Generator, got {type(rng).__name__}")
+    return rng
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside `tinyrnn.no_grad()`: modules cache what backward needs only then."""
+    return _grad_enabled
+
+
+@contextlib.contextmanager
+def no_grad() -> Iterator[None]:
+    """Context manager: forward calls inside it keep no caches (inference, validation, sampling)."""
+    global _grad_enabled
+    previous = _grad_enabled
+    _grad_enabled = False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous

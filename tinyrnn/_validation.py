@@ -1,0 +1,74 @@
+"""Input checks shared by every layer: clear errors that name the layer and both shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+# A shape spec: each entry an int (that exact size) or a label (any size); a leading
+# Ellipsis allows any number of extra leading axes, as in "(..., in_features)".
+ShapeSpec = tuple[Any, ...]
+
+
+def format_spec(spec: ShapeSpec) -> str:
+    """("batch", 3) -> "(batch, 3)"; (..., 4) -> "(..., 4)"."""
+    parts = ["..." if entry is Ellipsis else str(entry) for entry in spec]
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def as_float_array(x: Any, dtype: np.dtype[Any], who: str, what: str = "input") -> np.ndarray:
+    """Convert a float or integer array-like to `dtype`; anything else is a TypeError."""
+    if isinstance(x, np.ndarray):
+        array = x
+    else:
+        try:
+            array = np.asarray(x)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{who}: {what} is not a numeric array ({error})") from None
+    if array.dtype.kind not in "fiu":
+        raise TypeError(
+            f"{who}: expected a float or integer {what}, got dtype {array.dtype} "
+            f"({type(x).__name__})"
+        )
+    if array.dtype != dtype:
+        array = array.astype(dtype)
+    return array
+
+
+def check_shape(array: np.ndarray, spec: ShapeSpec, who: str, what: str = "input") -> None:
+    """Raise ValueError unless `array.shape` matches `spec` (see ShapeSpec)."""
+    shape = array.shape
+    if spec and spec[0] is Ellipsis:
+        fixed = spec[1:]
+        ok = len(shape) >= len(fixed) and all(
+            not isinstance(want, int) or got == want
+            for want, got in zip(fixed, shape[len(shape) - len(fixed) :], strict=True)
+        )
+    else:
+        ok = len(shape) == len(spec) and all(
+            not isinstance(want, int) or got == want for want, got in zip(spec, shape, strict=True)
+        )
+    if not ok:
+        raise ValueError(f"{who}: expected {what} of shape {format_spec(spec)}, got {tuple(shape)}")
+
+
+def checked_input(
+    x: Any, dtype: np.dtype[Any], spec: ShapeSpec, who: str, what: str = "input"
+) -> np.ndarray:
+    """`as_float_array` then `check_shape`: the one call a layer's forward makes per input."""
+    array = as_float_array(x, dtype, who, what)
+    check_shape(array, spec, who, what)
+    return array
+
+
+def check_grad(grad: Any, shape: tuple[int, ...], who: str) -> np.ndarray:
+    """A backward's incoming gradient must have the shape of the forward's output."""
+    if not isinstance(grad, np.ndarray):
+        grad = as_float_array(grad, np.dtype(np.float64), who, "grad_output")
+    if grad.shape != shape:
+        raise ValueError(
+            f"{who}.backward: expected grad_output of shape {tuple(shape)} (the forward output), "
+            f"got {grad.shape}"
+        )
+    return grad

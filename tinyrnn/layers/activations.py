@@ -1,0 +1,86 @@
+"""Elementwise activation modules and Softmax: no parameters, any input shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import functional as F
+from .._config import get_default_dtype
+from .._validation import as_float_array, check_grad
+from ..module import Module
+
+
+def _as_input(x: Any, who: str) -> np.ndarray:
+    # Float inputs keep their dtype (these layers have no parameters to match);
+    # integer inputs become the default float dtype.
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+        return x
+    return as_float_array(x, get_default_dtype(), who)
+
+
+class Tanh(Module):
+    """y = tanh(x), elementwise.  x: any shape -> same shape"""
+
+    def forward(self, x: Any) -> np.ndarray:
+        y = F.tanh(_as_input(x, "Tanh"))
+        self._save(y)  # backward needs only the output
+        return y
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        y = self._pop()
+        # d tanh(x)/dx = 1 - tanh(x)^2
+        return check_grad(grad_output, y.shape, "Tanh") * F.grad_tanh(y)
+
+
+class Sigmoid(Module):
+    """y = 1 / (1 + exp(-x)), elementwise.  x: any shape -> same shape"""
+
+    def forward(self, x: Any) -> np.ndarray:
+        y = F.sigmoid(_as_input(x, "Sigmoid"))
+        self._save(y)
+        return y
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        y = self._pop()
+        # d sigmoid(x)/dx = y (1 - y)
+        return check_grad(grad_output, y.shape, "Sigmoid") * F.grad_sigmoid(y)
+
+
+class ReLU(Module):
+    """y = max(x, 0), elementwise.  x: any shape -> same shape"""
+
+    def forward(self, x: Any) -> np.ndarray:
+        y = F.relu(_as_input(x, "ReLU"))
+        self._save(y)
+        return y
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        y = self._pop()
+        # d relu(x)/dx = 1 where x > 0, else 0
+        return check_grad(grad_output, y.shape, "ReLU") * F.grad_relu(y)
+
+
+class Softmax(Module):
+    """y = softmax(x) along `axis`.  x: any shape -> same shape"""
+
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x: Any) -> np.ndarray:
+        x = _as_input(x, "Softmax")
+        if not -x.ndim <= self.axis < max(x.ndim, 1):
+            raise ValueError(f"Softmax: axis {self.axis} is out of range for shape {x.shape}")
+        y = F.softmax(x, axis=self.axis)
+        self._save(y)
+        return y
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        y = self._pop()
+        # dL/dx = y * (g - sum(g * y)) along the axis (the softmax Jacobian applied to g)
+        return F.grad_softmax(y, check_grad(grad_output, y.shape, "Softmax"), axis=self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"

@@ -1,0 +1,47 @@
+"""CrossEntropyLoss: softmax + negative log-likelihood over class logits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import functional as F
+from .loss import Loss
+
+
+class CrossEntropyLoss(Loss):
+    """L = mean over positions of -log softmax(logits)[target].
+
+    pred: logits (..., classes); target: integer class indices (...) -> float.
+    """
+
+    def forward(self, pred: Any, target: Any) -> float:
+        logits = self._as_pred(pred, "CrossEntropyLoss")
+        target = np.asarray(target)
+        if target.dtype.kind not in "iu":
+            raise TypeError(
+                f"CrossEntropyLoss: expected integer class indices as target, got dtype "
+                f"{target.dtype}"
+            )
+        if logits.ndim < 1 or target.shape != logits.shape[:-1]:
+            raise ValueError(
+                f"CrossEntropyLoss: expected target of shape {logits.shape[:-1]} for logits of "
+                f"shape {logits.shape} (..., classes), got {target.shape}"
+            )
+        classes = logits.shape[-1]
+        if target.size and (target.min() < 0 or target.max() >= classes):
+            raise ValueError(
+                f"CrossEntropyLoss: target indices must lie in [0, {classes}), got range "
+                f"[{target.min()}, {target.max()}]"
+            )
+        self._save((logits, target))
+        return F.cross_entropy(logits, target)
+
+    def backward(self, grad_output: float = 1.0) -> np.ndarray:
+        logits, target = self._pop()
+        # dL/dlogits = (softmax(logits) - one_hot(target)) / N
+        grad = F.grad_cross_entropy(logits, target)
+        if grad_output != 1.0:
+            grad *= grad_output
+        return grad

@@ -1,0 +1,181 @@
+"""Module: the base class of every layer, loss and cell (explicit forward and backward)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ._config import is_grad_enabled
+from .parameter import Parameter
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `load_state_dict(strict=False)` skipped: names missing from or unknown to the model."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class Module:
+    """Base class. Subclasses define `forward` (caching what backward needs) and `backward`.
+
+    Parameters and sub-modules are found by walking the instance's public attributes
+    (a `Parameter`, a `Module`, or a list/tuple of Modules), in assignment order, so there is
+    no registration step to forget. Attributes whose names start with `_` are private.
+    """
+
+    def __init__(self) -> None:
+        self.training = True
+        # Caches of forward calls awaiting their backward: last in, first out.
+        self._saved: list[Any] = []
+
+    # ----------------------------------------------------------------- calling
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """Compute the output; cache what `backward` needs (unless inside `no_grad`)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def backward(self, grad_output: Any) -> Any:
+        """Return the gradient w.r.t. the input of the matching forward; add into `.grad`s."""
+        raise NotImplementedError(f"{type(self).__name__} does not define backward()")
+
+    def _save(self, item: Any) -> None:
+        """Cache `item` for the matching backward; a no-op inside `tinyrnn.no_grad()`."""
+        if is_grad_enabled():
+            self._saved.append(item)
+
+    def _pop(self) -> Any:
+        """The cache of the most recent forward not yet consumed by a backward."""
+        if not self._saved:
+            raise RuntimeError(
+                f"{type(self).__name__}.backward() called with no pending forward: call forward "
+                "first (outside tinyrnn.no_grad()), once for every backward"
+            )
+        return self._saved.pop()
+
+    def clear_saved(self) -> None:
+        """Drop the pending forward caches of this module and its children (no backward follows)."""
+        for module in self.modules():
+            module._saved.clear()
+
+    # ------------------------------------------------------------- traversal
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Direct sub-modules with their attribute names (`items.0` for lists)."""
+        for name, value in vars(self).items():
+            if name.startswith("_"):
+                continue
+            if isinstance(value, Module):
+                yield name, value
+            elif isinstance(value, (list, tuple)):
+                for index, item in enumerate(value):
+                    if isinstance(item, Module):
+                        yield f"{name}.{index}", item
+
+    def children(self) -> Iterator[Module]:
+        """Direct sub-modules."""
+        for _, child in self.named_children():
+            yield child
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and every descendant, with dotted names (this one is `prefix`)."""
+        yield prefix, self
+        for name, child in self.named_children():
+            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every descendant."""
+        for _, module in self.named_modules():
+            yield module
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """Every Parameter once, in registration order, named like PyTorch (`0.cell.weight_ih`)."""
+        seen: set[int] = set()
+        for module_name, module in self.named_modules(prefix):
+            for name, value in vars(module).items():
+                if isinstance(value, Parameter) and not name.startswith("_"):
+                    if id(value) not in seen:
+                        seen.add(id(value))
+                        yield (f"{module_name}.{name}" if module_name else name), value
+
+    def parameters(self) -> Iterator[Parameter]:
+        """Every Parameter once, in registration order."""
+        for _, param in self.named_parameters():
+            yield param
+
+    # ------------------------------------------------------------ bookkeeping
+    def zero_grad(self) -> None:
+        """Reset every parameter's gradient to zero."""
+        for param in self.parameters():
+            param.grad.fill(0)
+
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (affects e.g. Dropout) here and in every descendant."""
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """Set evaluation mode; same as `train(False)`."""
+        return self.train(False)
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """{dotted parameter name: copy of its values}."""
+        return {name: param.data.copy() for name, param in self.named_parameters()}
+
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True
+    ) -> IncompatibleKeys:
+        """Copy values in after checking every name, shape and dtype; on error nothing changes."""
+        own = dict(self.named_parameters())
+        missing = [name for name in own if name not in state_dict]
+        unexpected = [name for name in state_dict if name not in own]
+        problems: list[str] = []
+        if strict and missing:
+            problems.append("missing keys: " + ", ".join(missing))
+        if strict and unexpected:
+            problems.append("unexpected keys: " + ", ".join(unexpected))
+        for name, param in own.items():
+            if name not in state_dict:
+                continue
+            value = state_dict[name]
+            if not isinstance(value, np.ndarray):
+                problems.append(f"{name}: expected an ndarray, got {type(value).__name__}")
+            elif value.shape != param.data.shape:
+                problems.append(
+                    f"size mismatch for {name}: checkpoint {value.shape}, model {param.data.shape}"
+                )
+            elif value.dtype != param.data.dtype:
+                problems.append(
+                    f"dtype mismatch for {name}: checkpoint {value.dtype}, model {param.data.dtype}"
+                )
+        if problems:
+            raise ValueError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n  "
+                + "\n  ".join(problems)
+            )
+        for name, param in own.items():
+            if name in state_dict:
+                param.data[...] = state_dict[name]
+        return IncompatibleKeys(missing, unexpected)
+
+    # ------------------------------------------------------------------- repr
+    def extra_repr(self) -> str:
+        """The text between the parentheses of this module's repr (its configuration)."""
+        return ""
+
+    def __repr__(self) -> str:
+        children = list(self.named_children())
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"{type(self).__name__}("]
+        if self.extra_repr():
+            lines.append(f"  {self.extra_repr()}")
+        for name, child in children:
+            child_repr = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {child_repr}")
+        lines.append(")")
+        return "\n".join(lines)

@@ -1,0 +1,54 @@
+"""Sequential: a chain of modules; forward in order, backward in reverse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .module import Module
+
+
+class Sequential(Module):
+    """`Sequential(*layers)`: y = layers[-1](...layers[0](x)); backward runs them in reverse."""
+
+    def __init__(self, *layers: Module) -> None:
+        super().__init__()
+        for index, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise TypeError(
+                    f"Sequential: argument {index} is a {type(layer).__name__}, not a Module"
+                )
+        self._layers: list[Module] = list(layers)
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        # Children are named by position, as in PyTorch: "0.cell.weight_ih".
+        for index, layer in enumerate(self._layers):
+            yield str(index), layer
+
+    def forward(self, x: Any) -> Any:
+        """x -> layers applied in order."""
+        for layer in self._layers:
+            x = layer(x)
+        return x
+
+    def backward(self, grad_output: Any) -> Any:
+        """grad w.r.t. the output -> grad w.r.t. the input, through the layers in reverse."""
+        for layer in reversed(self._layers):
+            grad_output = layer.backward(grad_output)
+        return grad_output
+
+    def append(self, layer: Module) -> Sequential:
+        """Add a layer at the end."""
+        if not isinstance(layer, Module):
+            raise TypeError(f"Sequential.append: expected a Module, got {type(layer).__name__}")
+        self._layers.append(layer)
+        return self
+
+    def __getitem__(self, index: int) -> Module:
+        return self._layers[index]
+
+    def __len__(self) -> int:
+        return len(self._layers)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._layers)
