@@ -12,7 +12,7 @@ from .optim import SGD
 from .sequential import Sequential
 
 
-def run_demo(epochs: int = 300, seed: int = 0, print_every: int = 10) -> list[float]:
+def run_demo(epochs: int = 500, seed: int = 0, print_every: int = 10) -> list[float]:
     """Train, print the loss every `print_every` epochs and a generated sequence; -> losses."""
     rng = np.random.default_rng(seed)
     inputs, targets = toy_sequences(256, rng=rng)
