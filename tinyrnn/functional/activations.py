@@ -21,11 +21,14 @@ def grad_tanh(y: np.ndarray) -> np.ndarray:
 
 def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """y = 1 / (1 + exp(-x)).  x: any shape -> same shape"""
-    # sigmoid(x) = (1 + tanh(x/2)) / 2: the same value, with no exp() to overflow for x << 0.
-    y = np.multiply(x, 0.5, out=out)
-    np.tanh(y, out=y)
-    y *= 0.5
-    y += 0.5
+    # With e = exp(-|x|) <= 1 (no overflow): s = 1 / (1 + e) for x >= 0 and e / (1 + e) for
+    # x < 0, so both tails keep full relative precision (1 + tanh(x/2) would cancel to 0).
+    # `out` may be `x` itself: the sign mask and e are taken before it is written.
+    negative = x < 0
+    with np.errstate(under="ignore"):  # exp(-|x|) rounding to 0 for huge |x| is correct
+        e = np.exp(-np.abs(x))
+    y = np.add(e, 1.0, out=out)
+    np.divide(np.where(negative, e, 1.0), y, out=y)
     return y
 
 
@@ -48,19 +51,23 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """y = exp(x) / sum(exp(x)) along `axis`, stable for any finite x.  any shape -> same shape"""
     # Subtracting the max changes nothing mathematically and keeps exp() <= 1.
     shifted = x - np.max(x, axis=axis, keepdims=True)
-    y = np.exp(shifted)
-    y /= np.sum(y, axis=axis, keepdims=True)
+    # exp() of a very negative shift rounds to 0, which is the right answer, not an error.
+    with np.errstate(under="ignore"):
+        y = np.exp(shifted)
+        y /= np.sum(y, axis=axis, keepdims=True)
     return y
 
 
 def grad_softmax(y: np.ndarray, grad_output: np.ndarray, axis: int = -1) -> np.ndarray:
     """Vector-Jacobian product of softmax: dL/dx from y = softmax(x) and dL/dy."""
     # dy_i/dx_j = y_i (delta_ij - y_j)  =>  dL/dx_j = y_j (g_j - sum_i g_i y_i)
-    inner = np.sum(grad_output * y, axis=axis, keepdims=True)
-    return y * (grad_output - inner)
+    with np.errstate(under="ignore"):  # products with a probability that rounded to ~0
+        inner = np.sum(grad_output * y, axis=axis, keepdims=True)
+        return y * (grad_output - inner)
 
 
 def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """log(softmax(x)) along `axis`, computed without taking the log of an underflowed 0."""
     shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    with np.errstate(under="ignore"):  # as in softmax: terms that round to 0 are negligible
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
