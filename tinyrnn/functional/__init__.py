@@ -15,7 +15,9 @@ from .activations import (
     tanh,
 )
 from .encoding import one_hot
+from .gru import gru_backward, gru_forward
 from .losses import cross_entropy, grad_cross_entropy, grad_mse_loss, mse_loss
+from .lstm import lstm_backward, lstm_forward
 from .recurrent import rnn_backward, rnn_forward
 
 __all__ = [
@@ -26,7 +28,11 @@ __all__ = [
     "grad_sigmoid",
     "grad_softmax",
     "grad_tanh",
+    "gru_backward",
+    "gru_forward",
     "log_softmax",
+    "lstm_backward",
+    "lstm_forward",
     "mse_loss",
     "one_hot",
     "relu",

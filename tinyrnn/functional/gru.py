@@ -1,0 +1,110 @@
+"""The GRU kernels: forward over time and backpropagation through time, PyTorch's exact formula.
+
+Time-major like `recurrent.py`: `x` is (time, batch, input), states are (time, batch, hidden).
+With W = [W_r; W_z; W_n] stacked along the first axis (3 * hidden rows):
+
+    r = sigmoid(x_t W_ir^T + b_ir + h_{t-1} W_hr^T + b_hr)
+    z = sigmoid(x_t W_iz^T + b_iz + h_{t-1} W_hz^T + b_hz)
+    n = tanh(x_t W_in^T + b_in + r * (h_{t-1} W_hn^T + b_hn))
+    h_t = (1 - z) * n + z * h_{t-1}
+
+b_hn sits inside r * (...), so the two biases cannot be summed into one as for RNN and LSTM.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import grad_sigmoid, grad_tanh, sigmoid, tanh
+
+
+def gru_forward(
+    x: np.ndarray,
+    h0: np.ndarray,
+    weight_ih: np.ndarray,
+    weight_hh: np.ndarray,
+    bias_ih: np.ndarray | None = None,
+    bias_hh: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x: (time, batch, input), h0: (batch, hidden) -> h (time, batch, hidden), gates, hidden_n.
+
+    `gates` (time, batch, 3 * hidden) holds the activated r, z, n and `hidden_n`
+    (time, batch, hidden) holds h_{t-1} W_hn^T + b_hn: what backward needs.
+    """
+    steps, batch, inputs = x.shape
+    hidden = weight_hh.shape[1]
+    # The input projection does not depend on h: one GEMM for all steps, outside the loop.
+    gates = np.matmul(x.reshape(steps * batch, inputs), weight_ih.T).reshape(steps, batch, -1)
+    if bias_ih is not None:
+        gates += bias_ih
+    h = np.empty_like(h0, shape=(steps, batch, hidden))
+    hidden_n = np.empty_like(h)
+    recurrent = np.empty_like(gates[0])
+    h_prev = h0
+    for t in range(steps):
+        np.matmul(h_prev, weight_hh.T, out=recurrent)
+        if bias_hh is not None:
+            recurrent += bias_hh
+        rz = gates[t, :, : 2 * hidden]
+        rz += recurrent[:, : 2 * hidden]
+        sigmoid(rz, out=rz)
+        r, z, n = np.split(gates[t], 3, axis=1)
+        hidden_n[t] = recurrent[:, 2 * hidden :]
+        n += r * hidden_n[t]
+        tanh(n, out=n)
+        # h_t = (1 - z) n + z h_{t-1} = n + z (h_{t-1} - n)
+        np.subtract(h_prev, n, out=h[t])
+        h[t] *= z
+        h[t] += n
+        h_prev = h[t]
+    return h, gates, hidden_n
+
+
+def gru_backward(
+    grad_h: np.ndarray,
+    h: np.ndarray,
+    gates: np.ndarray,
+    hidden_n: np.ndarray,
+    x: np.ndarray,
+    h0: np.ndarray,
+    weight_ih: np.ndarray,
+    weight_hh: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """BPTT. grad_h: (time, batch, hidden) dL/dh_t from outside the recurrence.
+
+    Returns (dx (time, batch, input), dh0 (batch, hidden), dW_ih, dW_hh, db_ih, db_hh).
+    """
+    steps, batch, inputs = x.shape
+    hidden = weight_hh.shape[1]
+    # grad_ih: dL/d(x_t W_ih^T + b_ih) and grad_hh: dL/d(h_{t-1} W_hh^T + b_hh), per gate block.
+    # They agree on the r and z blocks; on the n block the second one is scaled by r.
+    grad_ih = np.empty_like(gates)
+    grad_hh = np.empty_like(gates)
+    grad_h_prev = np.zeros_like(h0)
+    for t in range(steps - 1, -1, -1):
+        r, z, n = np.split(gates[t], 3, axis=1)
+        gi_r, gi_z, gi_n = np.split(grad_ih[t], 3, axis=1)
+        h_prev = h[t - 1] if t > 0 else h0
+        dh = grad_h[t] + grad_h_prev
+        # From h_t = (1 - z) n + z h_{t-1}:  dn = dh (1 - z),  dz = dh (h_{t-1} - n).
+        # Pre-activations:  da_n = dn tanh'(n),  da_z = dz s'(z),  and since
+        # a_n = (x W_in^T + b_in) + r * hidden_n:  dr = da_n hidden_n,  da_r = dr s'(r).
+        np.multiply(dh * (1.0 - z), grad_tanh(n), out=gi_n)
+        np.multiply(dh * (h_prev - n), grad_sigmoid(z), out=gi_z)
+        np.multiply(gi_n * hidden_n[t], grad_sigmoid(r), out=gi_r)
+        grad_hh[t, :, : 2 * hidden] = grad_ih[t, :, : 2 * hidden]
+        np.multiply(gi_n, r, out=grad_hh[t, :, 2 * hidden :])
+        # dL/dh_{t-1}: directly through z h_{t-1}, plus through every recurrent projection.
+        grad_h_prev = dh * z + grad_hh[t] @ weight_hh
+    # The rest are sums over steps of outer products: one GEMM each, after the loop.
+    grad_ih_flat = grad_ih.reshape(steps * batch, 3 * hidden)
+    grad_hh_flat = grad_hh.reshape(steps * batch, 3 * hidden)
+    grad_x = (grad_ih_flat @ weight_ih).reshape(steps, batch, inputs)
+    grad_weight_ih = grad_ih_flat.T @ x.reshape(steps * batch, inputs)
+    # h_{t-1} is h0 for t = 0 and h[t-1] after: split rather than concatenate a copy.
+    grad_weight_hh = grad_hh[0].T @ h0
+    if steps > 1:
+        grad_weight_hh += grad_hh[1:].reshape(-1, 3 * hidden).T @ h[:-1].reshape(-1, hidden)
+    grad_bias_ih = grad_ih_flat.sum(axis=0)
+    grad_bias_hh = grad_hh_flat.sum(axis=0)
+    return grad_x, grad_h_prev, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
