@@ -1,6 +1,6 @@
 """tinyrnn: a small, readable recurrent-network framework in pure NumPy."""
 
-from . import functional
+from . import data, functional, plot
 from ._config import (
     default_rng,
     get_default_dtype,
@@ -15,6 +15,7 @@ from .losses import CrossEntropyLoss, Loss, MSELoss
 from .module import Module
 from .optim import SGD, Adam, Optimizer, clip_grad_norm, clip_grad_value
 from .parameter import Parameter
+from .sampling import rollout, sample
 from .sequential import Sequential
 
 __version__ = "0.1.0"
@@ -40,12 +41,16 @@ __all__ = [
     "Tanh",
     "clip_grad_norm",
     "clip_grad_value",
+    "data",
     "default_rng",
     "functional",
     "get_default_dtype",
     "gradcheck",
     "is_grad_enabled",
     "no_grad",
+    "plot",
+    "rollout",
+    "sample",
     "seed",
     "set_default_dtype",
 ]

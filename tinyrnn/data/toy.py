@@ -38,9 +38,7 @@ def toy_sequences(
     return sequences[:, :input_steps], sequences[:, input_steps]
 
 
-def toy_continuation(
-    start: np.ndarray, length: int, step: float = STEP
-) -> np.ndarray:
+def toy_continuation(start: np.ndarray, length: int, step: float = STEP) -> np.ndarray:
     """The true next `length` vectors after a sequence `start` (time, features) of the toy rule."""
     increments = np.zeros_like(start[-1])
     increments[0] = step

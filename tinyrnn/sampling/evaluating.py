@@ -1,0 +1,61 @@
+"""evaluating(model): run a model for inference and leave it exactly as it was afterwards."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .._config import get_default_dtype, no_grad
+from ..module import Module
+
+
+def is_recurrent(module: Module) -> bool:
+    """True for a layer that can carry its state between calls (`stateful` + `reset_state()`)."""
+    return hasattr(module, "stateful") and callable(getattr(module, "reset_state", None))
+
+
+def model_dtype(model: Module) -> np.dtype[Any]:
+    """The dtype of the model's first parameter (the library default if it has none)."""
+    for param in model.parameters():
+        return param.data.dtype
+    return get_default_dtype()
+
+
+@contextlib.contextmanager
+def evaluating(model: Module, *, stateful: bool | None = None) -> Iterator[Module]:
+    """`with evaluating(model): ...` runs under `no_grad()` with every module in eval mode.
+
+    With `stateful=True`/`False`, every recurrent layer (see `is_recurrent`) is switched to that
+    mode and starts from a fresh state (`reset_state()`); `None` leaves the flags alone. On exit
+    (also after an error) everything is put back: each module's `training` flag, each recurrent
+    layer's `stateful` flag and `h_n` (the same object as before), and each module's pending
+    forward caches (anything a module cached anyway, despite `no_grad`, is dropped), so a
+    training step in progress or a carried TBPTT state is undisturbed.
+    """
+    if not isinstance(model, Module):
+        raise TypeError(f"expected a tinyrnn Module, got {type(model).__name__}")
+    modules = list(model.modules())
+    training = [module.training for module in modules]
+    cache_sizes = [len(module._saved) for module in modules]
+    # Typed Any: the recurrent protocol (stateful, reset_state, h_n) is duck-typed.
+    recurrent: list[Any] = [module for module in modules if is_recurrent(module)]
+    carried = [(layer, layer.stateful, getattr(layer, "h_n", None)) for layer in recurrent]
+    try:
+        model.eval()
+        if stateful is not None:
+            for layer in recurrent:
+                layer.stateful = stateful
+                layer.reset_state()
+        with no_grad():
+            yield model
+    finally:
+        for module, mode, size in zip(modules, training, cache_sizes, strict=True):
+            module.training = mode
+            del module._saved[size:]
+        for layer, flag, h_n in carried:
+            layer.stateful = flag
+            if hasattr(layer, "h_n"):
+                layer.h_n = h_n
