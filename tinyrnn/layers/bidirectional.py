@@ -1,0 +1,115 @@
+"""Bidirectional: one recurrent layer reads the sequence forward in time, a second one backward."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+
+from .._config import get_default_dtype
+from .._validation import check_grad, checked_input
+from ..module import Module
+
+
+def _check_sequence_layer(layer: Any, who: str) -> None:
+    needed = ("hidden_size", "return_sequences", "grad_h0")
+    if not isinstance(layer, Module) or any(not hasattr(layer, name) for name in needed):
+        raise TypeError(
+            f"{who}: expected a sequence layer such as RNN, LSTM or GRU (a Module with "
+            f"hidden_size, return_sequences and grad_h0), got {type(layer).__name__}"
+        )
+    if getattr(layer, "stateful", False):
+        raise ValueError(
+            f"{who}: a stateful layer cannot be bidirectional (the reverse pass "
+            "starts at the end of each sequence)"
+        )
+
+
+class Bidirectional(Module):
+    """x: (batch, time, input) -> (batch, time, H_fwd + H_bwd), or (batch, H_fwd + H_bwd).
+
+    `forward_layer` (the given layer) reads x in order; `backward_layer` (a deep copy of it,
+    so it starts with the same values but owns its parameters; or the `backward_layer=` given)
+    reads x reversed in time. Its outputs are re-reversed, so position t of the result holds
+    both directions' features for step t, as in PyTorch. With `return_sequences=False` the
+    result is [last forward state, last backward state (the one at t = 0)], PyTorch's h_n.
+    state_dict keys: `forward_layer.cell.weight_ih`, ..., `backward_layer.cell.weight_ih`, ...
+    """
+
+    def __init__(self, layer: Any, *, backward_layer: Any = None) -> None:
+        super().__init__()
+        _check_sequence_layer(layer, "Bidirectional")
+        if backward_layer is None:
+            backward_layer = copy.deepcopy(layer)
+            backward_layer.clear_saved()
+        else:
+            _check_sequence_layer(backward_layer, "Bidirectional (backward_layer)")
+        forward_sequences = layer.return_sequences
+        if backward_layer.return_sequences != forward_sequences:
+            raise ValueError("Bidirectional: both layers must agree on return_sequences")
+        # Typed Any: sequence layers share an interface (hidden_size, h_n, grad_h0, ...) that
+        # Module itself does not declare.
+        self.forward_layer: Any = layer
+        self.backward_layer: Any = backward_layer
+        self.h_n: tuple[Any, Any] | None = None
+        self.grad_h0: tuple[Any, Any] | None = None
+
+    @property
+    def return_sequences(self) -> bool:
+        return bool(self.forward_layer.return_sequences)
+
+    @property
+    def hidden_size(self) -> int:
+        """Features per step of the output: forward plus backward hidden sizes."""
+        sizes = (
+            self.forward_layer.hidden_size,
+            self.backward_layer.hidden_size,
+        )
+        return int(sizes[0]) + int(sizes[1])
+
+    def _dtype(self) -> np.dtype[Any]:
+        for param in self.forward_layer.parameters():
+            return param.data.dtype
+        return get_default_dtype()
+
+    def forward(self, x: Any, h0: Any = None) -> np.ndarray:
+        """x: (batch, time, input); h0: None or (h0_forward, h0_backward), either may be None."""
+        x = checked_input(x, self._dtype(), ("batch", "time", "input"), "Bidirectional")
+        if h0 is None:
+            h0 = (None, None)
+        elif not (isinstance(h0, (tuple, list)) and len(h0) == 2):
+            raise TypeError(
+                "Bidirectional: h0 must be None or a pair (h0_forward, h0_backward), "
+                f"got {type(h0).__name__}"
+            )
+        out_forward = self.forward_layer(x, h0[0])
+        # The backward layer reads x[:, T-1], ..., x[:, 0]; its step s is time T-1-s.
+        out_backward = self.backward_layer(x[:, ::-1], h0[1])
+        if self.return_sequences:
+            out_backward = out_backward[:, ::-1]
+        self.h_n = (self.forward_layer.h_n, self.backward_layer.h_n)
+        output = np.concatenate([out_forward, out_backward], axis=-1)
+        self._save((out_forward.shape[-1], output.shape))
+        return output
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        """dL/d(output) -> dL/dx (batch, time, input); sets `grad_h0` to a pair."""
+        split, shape = self._pop()
+        grad_output = check_grad(grad_output, shape, "Bidirectional")
+        # output = [y_f, reverse(y_b)] on the feature axis: each half goes back to its layer,
+        # the backward half re-reversed in time; x feeds both layers, so dx = dx_f + reverse(dx_b).
+        grad_forward = grad_output[..., :split]
+        grad_backward = grad_output[..., split:]
+        if self.return_sequences:
+            grad_backward = grad_backward[:, ::-1]
+        grad_x_forward = self.forward_layer.backward(grad_forward)
+        grad_x_backward = self.backward_layer.backward(grad_backward)
+        self.grad_h0 = (
+            self.forward_layer.grad_h0,
+            self.backward_layer.grad_h0,
+        )
+        return grad_x_forward + grad_x_backward[:, ::-1]
+
+    def extra_repr(self) -> str:
+        return f"return_sequences={self.return_sequences}"
