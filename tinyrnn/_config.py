@@ -27,13 +27,14 @@ def get_default_dtype() -> np.dtype[Any]:
     return _default_dtype
 
 
-def resolve_dtype(dtype: Any) -> np.dtype[Any]:
-    """`None` -> the default dtype; otherwise a floating dtype, checked."""
+def resolve_dtype(dtype: Any, who: str | None = None) -> np.dtype[Any]:
+    """`None` -> the default dtype; otherwise a floating dtype, checked (errors name `who`)."""
     if dtype is None:
         return _default_dtype
     resolved = np.dtype(dtype)
     if resolved not in (np.float32, np.float64):
-        raise TypeError(f"expected dtype float32 or float64, got {resolved}")
+        prefix = f"{who}: " if who else ""
+        raise TypeError(f"{prefix}expected dtype float32 or float64, got {resolved}")
     return resolved
 
 
@@ -48,12 +49,15 @@ def default_rng() -> np.random.Generator:
     return _default_rng
 
 
-def resolve_rng(rng: np.random.Generator | None) -> np.random.Generator:
-    """`None` -> the library's default generator; otherwise `rng`, checked."""
+def resolve_rng(rng: np.random.Generator | None, who: str | None = None) -> np.random.Generator:
+    """`None` -> the library's default generator; otherwise `rng`, checked (errors name `who`)."""
     if rng is None:
         return _default_rng
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"expected rng to be a np.random.Generator, got {type(rng).__name__}")
+        prefix = f"{who}: " if who else ""
+        raise TypeError(
+            f"{prefix}expected rng to be a np.random.Generator, got {type(rng).__name__}"
+        )
     return rng
 
 

@@ -32,7 +32,7 @@ class Linear(Module):
             )
         self.in_features = in_features
         self.out_features = out_features
-        dtype, rng = resolve_dtype(dtype), resolve_rng(rng)
+        dtype, rng = resolve_dtype(dtype, "Linear"), resolve_rng(rng, "Linear")
         # PyTorch's default: weight and bias uniform in +-1/sqrt(in_features).
         bound = 1.0 / np.sqrt(in_features)
         self.weight = Parameter(rng.uniform(-bound, bound, (out_features, in_features)), dtype)

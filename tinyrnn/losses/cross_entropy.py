@@ -18,13 +18,21 @@ class CrossEntropyLoss(Loss):
 
     def forward(self, pred: Any, target: Any) -> float:
         logits = self._as_pred(pred, "CrossEntropyLoss")
-        target = np.asarray(target)
+        if logits.ndim < 1 or logits.shape[-1] < 1:
+            raise ValueError(
+                f"CrossEntropyLoss: expected logits of shape (..., classes) with classes >= 1, "
+                f"got {logits.shape}"
+            )
+        try:
+            target = np.asarray(target)
+        except ValueError as error:  # a ragged list
+            raise TypeError(f"CrossEntropyLoss: target is not an array ({error})") from None
         if target.dtype.kind not in "iu":
             raise TypeError(
                 f"CrossEntropyLoss: expected integer class indices as target, got dtype "
                 f"{target.dtype}"
             )
-        if logits.ndim < 1 or target.shape != logits.shape[:-1]:
+        if target.shape != logits.shape[:-1]:
             raise ValueError(
                 f"CrossEntropyLoss: expected target of shape {logits.shape[:-1]} for logits of "
                 f"shape {logits.shape} (..., classes), got {target.shape}"
