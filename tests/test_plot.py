@@ -34,12 +34,25 @@ def test_plot_history_writes_png(tmp_path, history):
     assert_png(path)
 
 
-def test_plot_history_accepts_history_object_and_log_scale(tmp_path):
-    class History:
+def test_plot_history_reads_fit_history(tmp_path):
+    from tinyrnn.plot import _curves
+
+    training = pytest.importorskip("tinyrnn.training")
+    history = training.History(loss=[1.0, 0.5], val_loss=[1.2, 0.7], lr=[0.1, 0.1])
+    for form in (history, history.to_dict()):
+        curves = _curves(form)
+        assert list(curves) == ["train", "validation"]  # not the learning rate
+        np.testing.assert_array_equal(curves["validation"], [1.2, 0.7])
+    assert list(_curves(training.History(loss=[1.0], val_loss=[]))) == ["train"]
+    assert_png(plot_history(history, tmp_path / "fit.png"))
+
+
+def test_plot_history_other_forms_and_log_scale(tmp_path):
+    class KerasLike:
         history = {"loss": [1.0, 0.1, 0.01]}
 
-    assert_png(plot_history(History(), tmp_path / "a.png", log_y=True, title="x"))
-    assert_png(plot_history({"loss": [1.0, -1.0]}, str(tmp_path / "b.png")))
+    assert_png(plot_history(KerasLike(), tmp_path / "a.png", log_y=True, title="x"))
+    assert_png(plot_history({"mine": [1.0, -1.0], "yours": [2.0]}, str(tmp_path / "b.png")))
 
 
 @pytest.mark.parametrize("features", [None, 1, 3])

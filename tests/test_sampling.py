@@ -51,6 +51,76 @@ def test_incremental_decoding_equals_full_rerun(make_model):
     assert fast == slow
 
 
+def optional_layer(name: str):
+    layer = getattr(tinyrnn.layers, name, None)
+    if layer is None:
+        try:
+            module = __import__(f"tinyrnn.layers.{name.lower()}", fromlist=[name])
+            layer = getattr(module, name)
+        except (ImportError, AttributeError):
+            pytest.skip(f"tinyrnn has no {name} layer yet")
+    return layer
+
+
+@pytest.mark.parametrize("name", ["LSTM", "GRU"])
+def test_incremental_decoding_with_gated_layers(name):
+    layer = optional_layer(name)
+    rng = np.random.default_rng(4)
+    model = Sequential(
+        layer(len(VOCAB), 8, dtype=np.float64, rng=rng),
+        Linear(8, len(VOCAB), dtype=np.float64, rng=rng),
+    )
+    model[0].stateful = True
+    model(np.zeros((3, 2, len(VOCAB))))
+    before = snapshot(model)
+    fast = sample(model, VOCAB, "cab", 60, rng=np.random.default_rng(2))
+    assert_same_snapshot(before, snapshot(model))
+    slow = sample(model, VOCAB, "cab", 60, rng=np.random.default_rng(2), incremental=False)
+    assert fast == slow
+
+
+def test_embedding_model_takes_indices():
+    embedding = optional_layer("Embedding")
+    rng = np.random.default_rng(6)
+    model = Sequential(
+        embedding(len(VOCAB), 5, dtype=np.float64, rng=rng),
+        RNN(5, 8, dtype=np.float64, rng=rng),
+        Linear(8, len(VOCAB), dtype=np.float64, rng=rng),
+    )
+    fast = sample(model, VOCAB, "dab", 50, rng=np.random.default_rng(0), one_hot=False)
+    slow = sample(
+        model, VOCAB, "dab", 50, rng=np.random.default_rng(0), one_hot=False, incremental=False
+    )
+    assert fast == slow and len(fast) == 53
+
+
+def test_non_causal_models_are_rerun_in_full():
+    bidirectional = optional_layer("Bidirectional")
+    rng = np.random.default_rng(8)
+    model = Sequential(
+        bidirectional(RNN(len(VOCAB), 6, dtype=np.float64, rng=rng)),
+        Linear(12, len(VOCAB), dtype=np.float64, rng=rng),
+    )
+    # The backward direction sees the whole text: only a full re-run is right.
+    auto = sample(model, VOCAB, "ace", 30, rng=np.random.default_rng(1))
+    assert auto == sample(model, VOCAB, "ace", 30, rng=np.random.default_rng(1), incremental=False)
+    assert auto == full_rerun_reference(model, "ace", 30, np.random.default_rng(1))
+    with pytest.raises(ValueError, match="causal"):
+        sample(model, VOCAB, "ace", 3, incremental=True)
+
+
+def full_rerun_reference(model: Module, prime: str, length: int, rng) -> str:
+    """Sampling at temperature 1 by re-running the model on the whole text, written plainly."""
+    text = prime
+    with tinyrnn.no_grad():
+        for _ in range(length):
+            logits = model(one_hot(VOCAB.encode(text)[None], len(VOCAB), np.float64))[0, -1]
+            probs = np.exp(logits - logits.max())
+            probs /= probs.sum()
+            text += VOCAB.chars[int(np.searchsorted(np.cumsum(probs), rng.random(), "right"))]
+    return text
+
+
 def greedy_reference(model: Module, prime: str, length: int) -> str:
     text = prime
     with tinyrnn.no_grad():
@@ -252,3 +322,18 @@ def test_rollout_errors():
         rollout(PlusOne(), np.zeros((0, 2)), 1)
     with pytest.raises(TypeError, match="float or integer"):
         rollout(PlusOne(), np.array([["a"]]), 1)
+
+
+def test_causal_false_marker_disables_incremental_decoding():
+    class Lookahead(Module):
+        causal = False  # pretends its output at t depends on later steps
+
+        def forward(self, x):
+            return x
+
+    model = Sequential(char_model(), Lookahead())
+    with pytest.raises(ValueError, match="causal"):
+        sample(model, VOCAB, "ab", 3, incremental=True)
+    assert sample(model, VOCAB, "ab", 20, rng=np.random.default_rng(0)) == sample(
+        model, VOCAB, "ab", 20, rng=np.random.default_rng(0), incremental=False
+    )

@@ -30,9 +30,14 @@ def _new_figure(rows: int = 1, height: float = 4.0) -> Any:
 
 
 def _curves(history: Any) -> dict[str, np.ndarray]:
-    """A history -> {label: 1-D values}: a sequence of losses, a mapping, or `.history`."""
-    history = getattr(history, "history", history)
-    if isinstance(history, Mapping):
+    """A history -> {label: 1-D values} (see `plot_history` for the accepted forms)."""
+    history = getattr(history, "history", history)  # Keras-style objects keep a mapping here
+    if hasattr(history, "loss") and not isinstance(history, Mapping):
+        history = {"loss": history.loss, "val_loss": getattr(history, "val_loss", None)}
+    if isinstance(history, Mapping) and "loss" in history:
+        # fit()'s History (or its to_dict()): only the losses, not e.g. the learning rate.
+        items = [("train", history["loss"]), ("validation", history.get("val_loss"))]
+    elif isinstance(history, Mapping):
         items = list(history.items())
     elif isinstance(history, (Sequence, np.ndarray)) and not isinstance(history, str):
         items = [("train", history)]
@@ -64,16 +69,17 @@ def plot_history(
 ) -> Path:
     """Loss curves, one value per epoch -> an image at `path` (PNG for .png); returns the path.
 
-    `history` is a sequence of training losses, or a mapping label -> losses such as
-    `{"train": [...], "validation": [...]}` (None values are skipped), or an object with such
-    a mapping as its `.history`. `log_y=None` uses a log scale when every value is positive
-    and they span more than two decades.
+    `history` is the `History` that `fit` returns (its `loss` and `val_loss`), a sequence of
+    training losses, or a mapping label -> losses such as `{"train": [...], "validation":
+    [...]}` (None or empty entries are skipped; a mapping with a "loss" key is read like a
+    History: "loss" and "val_loss" only). `log_y=None` uses a log scale when every value is
+    positive and they span more than a decade.
     """
     curves = _curves(history)
     values = np.concatenate(list(curves.values()))
     finite = values[np.isfinite(values)]
     if log_y is None:
-        log_y = bool(finite.size and finite.min() > 0 and finite.max() > 100 * finite.min())
+        log_y = bool(finite.size and finite.min() > 0 and finite.max() > 10 * finite.min())
     figure = _new_figure()
     axes = figure.add_subplot()
     for label, curve in curves.items():

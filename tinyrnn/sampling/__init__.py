@@ -8,7 +8,7 @@
 """
 
 from .chars import sample
-from .evaluating import evaluating, is_recurrent
+from .evaluating import evaluating, is_causal, is_recurrent
 from .regression import rollout
 
-__all__ = ["evaluating", "is_recurrent", "rollout", "sample"]
+__all__ = ["evaluating", "is_causal", "is_recurrent", "rollout", "sample"]

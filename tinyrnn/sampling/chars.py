@@ -10,7 +10,7 @@ from .. import functional as F
 from .._config import resolve_rng
 from ..data.vocab import CharVocab
 from ..module import Module
-from .evaluating import evaluating, is_recurrent, model_dtype
+from .evaluating import evaluating, is_causal, is_recurrent, model_dtype
 
 
 def sample(
@@ -21,21 +21,23 @@ def sample(
     temperature: float = 1.0,
     rng: np.random.Generator | None = None,
     *,
+    one_hot: bool = True,
     incremental: bool | None = None,
 ) -> str:
     """-> `prime` followed by `length` characters drawn from softmax(logits / temperature).
 
     The model maps one-hot characters `(1, time, len(vocab))` to next-character logits
     `(1, time, len(vocab))` (only the last step is used) or `(1, len(vocab))`, e.g.
-    `Sequential(RNN(V, H), Linear(H, V))`. Lower temperatures make the text more
-    predictable (temperature -> 0 is greedy argmax), higher ones more random. Draws come
-    from `rng` (`None`: the library's default generator), so a seeded Generator repeats.
+    `Sequential(RNN(V, H), Linear(H, V))`; with `one_hot=False` it gets the integer indices
+    `(1, time)` instead (a model that starts with an `Embedding`). Lower temperatures make the
+    text more predictable (temperature -> 0 is greedy argmax), higher ones more random. Draws
+    come from `rng` (`None`: the library's default generator), so a seeded Generator repeats.
 
-    Incremental decoding (the default when the model has recurrent layers): the prime is fed
-    once, then each new character alone, the recurrent layers carrying their state from call
-    to call (they are switched to `stateful=True` for the duration), so generating n characters
-    costs n steps instead of n^2/2. `incremental=False` re-runs the whole text for every
-    character instead (for models whose output at t is not a function of a carried state).
+    Incremental decoding, the default for a causal model with recurrent layers (one without
+    `Bidirectional` or another layer marked `causal = False`): the prime is fed once, then
+    each new character alone, the recurrent layers carrying their state from call to call
+    (they are switched to `stateful=True` for the duration), so generating n characters costs
+    n steps instead of n^2/2. `incremental=False` re-runs the whole text for every character.
     Runs inside `evaluating(model)`: no_grad, eval mode, and the model's flags, carried
     states and caches are restored afterwards.
     """
@@ -53,26 +55,35 @@ def sample(
     if not temperature > 0:
         raise ValueError(f"sample: temperature must be > 0, got {temperature}")
     rng = resolve_rng(rng)
-    has_recurrent = isinstance(model, Module) and any(map(is_recurrent, model.modules()))
+    if not isinstance(model, Module):
+        raise TypeError(f"sample: expected a tinyrnn Module, got {type(model).__name__}")
+    possible = any(map(is_recurrent, model.modules())) and is_causal(model)
     if incremental is None:
-        incremental = has_recurrent
-    elif incremental and not has_recurrent:
-        raise ValueError("sample: incremental=True needs a model with a stateful recurrent layer")
+        incremental = possible
+    elif incremental and not possible:
+        raise ValueError(
+            "sample: incremental=True needs a causal model (no Bidirectional) with a "
+            "stateful recurrent layer"
+        )
 
-    size = len(vocab)
-    history = list(vocab.encode(prime))
+    size, dtype = len(vocab), model_dtype(model)
+
+    def model_input(context: list[int]) -> np.ndarray:
+        indices = np.array([context], dtype=np.int64)  # (1, time)
+        return F.one_hot(indices, size, dtype) if one_hot else indices
+
+    history = vocab.encode(prime).tolist()
     generated: list[int] = []
     with evaluating(model, stateful=incremental):
-        dtype = model_dtype(model)
-        logits = _last_logits(model(F.one_hot(np.array([history]), size, dtype)), size)
+        logits = _last_logits(model(model_input(history)), size)
         for step in range(length):
             index = _draw(logits, float(temperature), rng)
             generated.append(index)
             if step == length - 1:
                 break  # the logits after the last character would never be used
             history.append(index)
-            context = [history[-1:]] if incremental else [history]
-            logits = _last_logits(model(F.one_hot(np.array(context), size, dtype)), size)
+            context = history[-1:] if incremental else history
+            logits = _last_logits(model(model_input(context)), size)
     return prime + vocab.decode(np.array(generated, dtype=np.int64))
 
 
@@ -81,8 +92,8 @@ def _last_logits(output: np.ndarray, size: int) -> np.ndarray:
     shape = getattr(output, "shape", None)
     if shape is None or len(shape) not in (2, 3) or shape[0] != 1 or shape[-1] != size:
         raise ValueError(
-            f"sample: the model must map (1, time, {size}) one-hot input to logits of shape "
-            f"(1, time, {size}) or (1, {size}), got {shape}"
+            f"sample: the model must return next-character logits of shape (1, time, {size}) "
+            f"or (1, {size}), got {shape}"
         )
     logits = output[0, -1] if len(shape) == 3 else output[0]
     if not np.all(np.isfinite(logits)):

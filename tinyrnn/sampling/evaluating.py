@@ -17,6 +17,18 @@ def is_recurrent(module: Module) -> bool:
     return hasattr(module, "stateful") and callable(getattr(module, "reset_state", None))
 
 
+def is_causal(model: Module) -> bool:
+    """False if any module's output at step t may depend on later steps (e.g. Bidirectional).
+
+    A layer declares this with a class attribute `causal = False`; `Bidirectional` is also
+    recognised by name. Only a causal model can be decoded one step at a time.
+    """
+    return not any(
+        getattr(module, "causal", True) is False or type(module).__name__ == "Bidirectional"
+        for module in model.modules()
+    )
+
+
 def model_dtype(model: Module) -> np.dtype[Any]:
     """The dtype of the model's first parameter (the library default if it has none)."""
     for param in model.parameters():
