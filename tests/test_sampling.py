@@ -101,12 +101,16 @@ def test_non_causal_models_are_rerun_in_full():
         bidirectional(RNN(len(VOCAB), 6, dtype=np.float64, rng=rng)),
         Linear(12, len(VOCAB), dtype=np.float64, rng=rng),
     )
+    expected = full_rerun_reference(model, "ace", 30, np.random.default_rng(1))
+    model(np.zeros((2, 3, len(VOCAB))))
+    before = snapshot(model)
     # The backward direction sees the whole text: only a full re-run is right.
     auto = sample(model, VOCAB, "ace", 30, rng=np.random.default_rng(1))
+    assert auto == expected
     assert auto == sample(model, VOCAB, "ace", 30, rng=np.random.default_rng(1), incremental=False)
-    assert auto == full_rerun_reference(model, "ace", 30, np.random.default_rng(1))
     with pytest.raises(ValueError, match="causal"):
         sample(model, VOCAB, "ace", 3, incremental=True)
+    assert_same_snapshot(before, snapshot(model))  # including Bidirectional's own h_n
 
 
 def full_rerun_reference(model: Module, prime: str, length: int, rng) -> str:

@@ -43,7 +43,7 @@ def evaluating(model: Module, *, stateful: bool | None = None) -> Iterator[Modul
     With `stateful=True`/`False`, every recurrent layer (see `is_recurrent`) is switched to that
     mode and starts from a fresh state (`reset_state()`); `None` leaves the flags alone. On exit
     (also after an error) everything is put back: each module's `training` flag, each recurrent
-    layer's `stateful` flag and `h_n` (the same object as before), and each module's pending
+    layer's `stateful` flag, every `h_n` (the same object as before), and each module's pending
     forward caches (anything a module cached anyway, despite `no_grad`, is dropped), so a
     training step in progress or a carried TBPTT state is undisturbed.
     """
@@ -54,7 +54,9 @@ def evaluating(model: Module, *, stateful: bool | None = None) -> Iterator[Modul
     cache_sizes = [len(module._saved) for module in modules]
     # Typed Any: the recurrent protocol (stateful, reset_state, h_n) is duck-typed.
     recurrent: list[Any] = [module for module in modules if is_recurrent(module)]
-    carried = [(layer, layer.stateful, getattr(layer, "h_n", None)) for layer in recurrent]
+    flags = [layer.stateful for layer in recurrent]
+    # Every module's last state, also of containers like Bidirectional that are not stateful.
+    states = [(module, vars(module)["h_n"]) for module in modules if "h_n" in vars(module)]
     try:
         model.eval()
         if stateful is not None:
@@ -67,7 +69,7 @@ def evaluating(model: Module, *, stateful: bool | None = None) -> Iterator[Modul
         for module, mode, size in zip(modules, training, cache_sizes, strict=True):
             module.training = mode
             del module._saved[size:]
-        for layer, flag, h_n in carried:
+        for layer, flag in zip(recurrent, flags, strict=True):
             layer.stateful = flag
-            if hasattr(layer, "h_n"):
-                layer.h_n = h_n
+        for module, h_n in states:
+            vars(module)["h_n"] = h_n
