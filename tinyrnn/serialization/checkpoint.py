@@ -1,0 +1,190 @@
+"""save/load: one .npz checkpoint holding everything needed to resume training exactly.
+
+File layout: a zip of .npy members, the layout `np.savez` writes (`np.load(path)` can inspect
+it; it is never needed to load it). Member names are paths:
+
+    metadata.npy                        uint8 array: UTF-8 JSON, described below
+    model/0.cell.weight_ih.npy          model.state_dict(), one member per parameter
+    optimizer/state/0/exp_avg.npy       each array of optimizer.state_dict()["state"]
+    scheduler/..., rng/state/key.npy    arrays inside those states, if any (MT19937's key)
+    hidden/0.npy, hidden/1/0.npy        h_n of each stateful module (a tuple: one per part)
+
+The JSON is {"format": "tinyrnn-checkpoint", "version": 1, "classes": {"optimizer": "Adam",
+"scheduler": "StepLR"}, "contents": {...}}; "contents" holds "model", "optimizer" (PyTorch's
+layout: {"state": {0: {...}}, "param_groups": [...]}), "scheduler", "rng"
+(`bit_generator.state`), "hidden" {module name: state}, "step" and "extra", with every array
+replaced by a reference to its member and tuples, int keys and NumPy scalars tagged
+(`tinyrnn.serialization.format`). There are no object arrays and no pickles.
+
+Loading reads no array data before everything declared was checked: the zip and each
+member's .npy header (`safe_npz`), the JSON, then every name, shape and dtype against the live
+model, optimizer, scheduler, generator and stateful modules; all problems are reported in one
+ValueError. Then the data is read, each object's own loader is tried on a copy, and only then
+are the real objects changed. Any failure raises ValueError (OSError if the file cannot be
+opened) and leaves every object exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import numpy as np
+
+from ..module import Module
+from ..optim import Optimizer
+from . import apply, checks, checks_training
+from .atomic import write_npz
+from .format import decode, encode
+from .safe_npz import SafeNpzReader
+
+FORMAT, VERSION, METADATA = "tinyrnn-checkpoint", 1, "metadata"
+MAX_METADATA_BYTES = 16 * 2**20
+_PARTS = ("model", "optimizer", "scheduler", "rng", "hidden", "step", "extra")
+
+
+def save(
+    path: str | os.PathLike[str],
+    model: Module,
+    optimizer: Optimizer | None = None,
+    *,
+    scheduler: Any = None,
+    rng: np.random.Generator | None = None,
+    step: int | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Write model, optimizer, scheduler, rng state, hidden states, step and extra to `path`."""
+    if not isinstance(model, Module):
+        raise TypeError(f"save: model must be a Module, got {type(model).__name__}")
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(f"save: rng must be a np.random.Generator, got {type(rng).__name__}")
+    if step is not None and (isinstance(step, bool) or not isinstance(step, int)):
+        raise TypeError(f"save: step must be an int or None, got {type(step).__name__}")
+    if extra is not None and not isinstance(extra, dict):
+        raise TypeError(f"save: extra must be a dict or None, got {type(extra).__name__}")
+    hidden = {name: module.h_n for name, module in checks.stateful_modules(model).items()}
+    contents: dict[str, Any] = {"model": model.state_dict(), "hidden": hidden}
+    contents["optimizer"] = optimizer.state_dict() if optimizer is not None else None
+    contents["scheduler"] = scheduler.state_dict() if scheduler is not None else None
+    contents["rng"] = rng.bit_generator.state if rng is not None else None
+    contents.update(step=step, extra=extra)
+    arrays: dict[str, np.ndarray] = {}
+    tree = {key: encode(value, key, arrays) for key, value in contents.items()}
+    classes = {"optimizer": _class_name(optimizer), "scheduler": _class_name(scheduler)}
+    metadata = {"format": FORMAT, "version": VERSION, "classes": classes, "contents": tree}
+    text = json.dumps(metadata).encode("utf-8")
+    write_npz(path, {METADATA: np.frombuffer(text, np.uint8), **arrays})
+
+
+def load(
+    path: str | os.PathLike[str],
+    model: Module,
+    optimizer: Optimizer | None = None,
+    *,
+    scheduler: Any = None,
+    rng: np.random.Generator | None = None,
+    strict: bool = True,
+) -> dict[str, Any]:
+    """Restore what `save` wrote into the given objects (all or nothing) -> {"step", "extra"}.
+
+    `strict=False` tolerates missing/unexpected parameter names and hidden states (as
+    `Module.load_state_dict`). Objects passed as None are not restored.
+    """
+    path = os.fspath(path)
+    with SafeNpzReader(path) as npz:
+        declared_bytes = sum(header.nbytes for header in npz.headers.values())
+        limit = 16 * sum(param.data.nbytes for param in model.parameters()) + 64 * 2**20
+        if declared_bytes > limit:
+            raise ValueError(f"{path}: declares {declared_bytes} bytes of arrays (limit {limit})")
+        metadata = _read_metadata(npz)
+        tree, classes = metadata["contents"], metadata["classes"]
+
+        def declared(name: str, scalar: bool) -> Any:
+            header = npz.headers[name]
+            if scalar and header.shape != ():
+                raise ValueError(f"member {name!r} should hold a scalar, has shape {header.shape}")
+            return header.dtype.type(0) if scalar else header
+
+        declared_contents = _decode(path, tree, declared, set(npz.headers) - {METADATA})
+        problems = _problems(declared_contents, classes, model, optimizer, scheduler, rng, strict)
+        if problems:
+            raise ValueError(f"Error(s) in loading checkpoint {path}:\n  " + "\n  ".join(problems))
+
+        arrays = {name: npz.read(name) for name in npz.headers if name != METADATA}
+
+        def stored(name: str, scalar: bool) -> Any:
+            return arrays[name][()] if scalar else arrays[name]
+
+        contents = _decode(path, tree, stored, set(arrays))
+    apply.dry_run(contents, optimizer, scheduler, rng)
+    apply.apply(contents, model, optimizer, scheduler, rng, strict)
+    return {"step": contents.get("step"), "extra": contents.get("extra")}
+
+
+def _class_name(obj: Any) -> str | None:
+    return None if obj is None else type(obj).__name__
+
+
+def _read_metadata(npz: SafeNpzReader) -> dict[str, Any]:
+    header = npz.headers.get(METADATA)
+    if header is None or header.dtype != np.uint8 or len(header.shape) != 1:
+        raise ValueError(f"{npz.path}: no {METADATA!r} member (a uint8 vector): not a checkpoint")
+    if header.nbytes > MAX_METADATA_BYTES:
+        raise ValueError(f"{npz.path}: metadata of {header.nbytes} bytes is too large")
+    try:
+        metadata = json.loads(npz.read(METADATA).tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise ValueError(f"{npz.path}: unreadable metadata: {error}") from error
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
+        raise ValueError(f"{npz.path}: not a tinyrnn checkpoint (no format tag {FORMAT!r})")
+    if metadata.get("version") != VERSION:
+        raise ValueError(f"{npz.path}: checkpoint version {metadata.get('version')!r} unknown")
+    contents, classes = metadata.get("contents"), metadata.get("classes")
+    if not isinstance(contents, dict) or not isinstance(classes, dict) or "model" not in contents:
+        raise ValueError(f"{npz.path}: malformed metadata (no contents, classes or model)")
+    if not set(contents) <= set(_PARTS):
+        raise ValueError(f"{npz.path}: unknown parts {sorted(set(contents) - set(_PARTS))}")
+    return metadata
+
+
+def _decode(path: str, tree: dict[str, Any], lookup: Any, members: set[str]) -> dict[str, Any]:
+    """Decode every part; each member must be referenced exactly once."""
+    seen: set[str] = set()
+    try:
+        contents = {key: decode(value, key, lookup, seen) for key, value in tree.items()}
+    except KeyError as error:
+        raise ValueError(f"{path}: metadata refers to a missing member {error}") from error
+    except RecursionError as error:
+        raise ValueError(f"{path}: metadata nested too deeply") from error
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from error
+    if seen != members:
+        raise ValueError(
+            f"{path}: members not referenced by the metadata: {sorted(members - seen)}"
+        )
+    return contents
+
+
+def _problems(
+    contents: dict[str, Any],
+    classes: dict[str, Any],
+    model: Module,
+    optimizer: Optimizer | None,
+    scheduler: Any,
+    rng: np.random.Generator | None,
+    strict: bool,
+) -> list[str]:
+    problems = checks.check_model(model, contents["model"], strict)
+    problems += checks.check_hidden(model, contents.get("hidden", {}), strict)
+    for what, obj, check in (
+        ("optimizer", optimizer, checks_training.check_optimizer),
+        ("scheduler", scheduler, checks_training.check_scheduler),
+    ):
+        if obj is not None:
+            saved = contents.get(what)
+            named = checks_training.check_named(what, type(obj).__name__, classes.get(what), saved)
+            problems += named or check(obj, saved)
+    if rng is not None:
+        problems += checks_training.check_rng(rng, contents.get("rng"))
+    return problems
