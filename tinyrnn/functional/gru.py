@@ -45,10 +45,10 @@ def gru_forward(
         np.matmul(h_prev, weight_hh.T, out=recurrent)
         if bias_hh is not None:
             recurrent += bias_hh
-        rz = gates[t, :, : 2 * hidden]
+        rz, n = gates[t, :, : 2 * hidden], gates[t, :, 2 * hidden :]
         rz += recurrent[:, : 2 * hidden]
         sigmoid(rz, out=rz)
-        r, z, n = np.split(gates[t], 3, axis=1)
+        r, z = rz[:, :hidden], rz[:, hidden:]
         hidden_n[t] = recurrent[:, 2 * hidden :]
         n += r * hidden_n[t]
         tanh(n, out=n)
@@ -77,25 +77,27 @@ def gru_backward(
     steps, batch, inputs = x.shape
     hidden = weight_hh.shape[1]
     # grad_ih: dL/d(x_t W_ih^T + b_ih) and grad_hh: dL/d(h_{t-1} W_hh^T + b_hh), per gate block.
-    # They agree on the r and z blocks; on the n block the second one is scaled by r.
+    # They agree on the r and z blocks; on the n block the second one is scaled by r, as
+    # hidden_n = h_{t-1} W_hn^T + b_hn enters a_n as r * hidden_n.
     grad_ih = np.empty_like(gates)
     grad_hh = np.empty_like(gates)
     grad_h_prev = np.zeros_like(h0)
     for t in range(steps - 1, -1, -1):
-        r, z, n = np.split(gates[t], 3, axis=1)
-        gi_r, gi_z, gi_n = np.split(grad_ih[t], 3, axis=1)
+        r, z, n = gates[t, :, :hidden], gates[t, :, hidden : 2 * hidden], gates[t, :, 2 * hidden :]
+        grad_r, grad_z, grad_n = (grad_ih[t, :, k * hidden : (k + 1) * hidden] for k in range(3))
         h_prev = h[t - 1] if t > 0 else h0
         dh = grad_h[t] + grad_h_prev
         # From h_t = (1 - z) n + z h_{t-1}:  dn = dh (1 - z),  dz = dh (h_{t-1} - n).
-        # Pre-activations:  da_n = dn tanh'(n),  da_z = dz s'(z),  and since
-        # a_n = (x W_in^T + b_in) + r * hidden_n:  dr = da_n hidden_n,  da_r = dr s'(r).
-        np.multiply(dh * (1.0 - z), grad_tanh(n), out=gi_n)
-        np.multiply(dh * (h_prev - n), grad_sigmoid(z), out=gi_z)
-        np.multiply(gi_n * hidden_n[t], grad_sigmoid(r), out=gi_r)
+        # Pre-activations (s', tanh' written in terms of the outputs):
+        #   da_n = dn tanh'(n)   da_z = dz s'(z)   da_r = (da_n hidden_n) s'(r)
+        np.multiply(dh * (1.0 - z), grad_tanh(n), out=grad_n)
+        np.multiply(dh * (h_prev - n), grad_sigmoid(z), out=grad_z)
+        np.multiply(grad_n * hidden_n[t], grad_sigmoid(r), out=grad_r)
         grad_hh[t, :, : 2 * hidden] = grad_ih[t, :, : 2 * hidden]
-        np.multiply(gi_n, r, out=grad_hh[t, :, 2 * hidden :])
-        # dL/dh_{t-1}: directly through z h_{t-1}, plus through every recurrent projection.
-        grad_h_prev = dh * z + grad_hh[t] @ weight_hh
+        np.multiply(grad_n, r, out=grad_hh[t, :, 2 * hidden :])
+        # dL/dh_{t-1}: directly through z h_{t-1}, plus through W_hh: the one GEMM in the loop.
+        grad_h_prev = grad_hh[t] @ weight_hh
+        grad_h_prev += dh * z
     # The rest are sums over steps of outer products: one GEMM each, after the loop.
     grad_ih_flat = grad_ih.reshape(steps * batch, 3 * hidden)
     grad_hh_flat = grad_hh.reshape(steps * batch, 3 * hidden)

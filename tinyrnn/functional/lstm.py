@@ -16,6 +16,12 @@ import numpy as np
 from .activations import grad_sigmoid, grad_tanh, sigmoid, tanh
 
 
+def _blocks(a: np.ndarray, count: int) -> list[np.ndarray]:
+    """The `count` equal gate blocks of the last axis, as views."""
+    size = a.shape[-1] // count
+    return [a[..., k * size : (k + 1) * size] for k in range(count)]
+
+
 def lstm_forward(
     x: np.ndarray,
     h0: np.ndarray,
@@ -39,13 +45,17 @@ def lstm_forward(
     recurrent = np.empty_like(gates[0])
     h_prev, c_prev = h0, c0
     for t in range(steps):
-        a = gates[t]
-        a += np.matmul(h_prev, weight_hh.T, out=recurrent)
+        gates[t] += np.matmul(h_prev, weight_hh.T, out=recurrent)
         # In place: i and f are adjacent, so one sigmoid call covers both.
-        sigmoid(a[:, : 2 * hidden], out=a[:, : 2 * hidden])
-        tanh(a[:, 2 * hidden : 3 * hidden], out=a[:, 2 * hidden : 3 * hidden])
-        sigmoid(a[:, 3 * hidden :], out=a[:, 3 * hidden :])
-        i, f, g, o = np.split(a, 4, axis=1)
+        i_f, g, o = (
+            gates[t, :, : 2 * hidden],
+            gates[t, :, 2 * hidden : 3 * hidden],
+            gates[t, :, 3 * hidden :],
+        )
+        sigmoid(i_f, out=i_f)
+        tanh(g, out=g)
+        sigmoid(o, out=o)
+        i, f = _blocks(i_f, 2)
         np.multiply(f, c_prev, out=c[t])
         c[t] += i * g
         tanh(c[t], out=h[t])
@@ -76,23 +86,25 @@ def lstm_backward(
     grad_h_prev = np.zeros_like(h0)
     grad_c_prev = np.zeros_like(c0) if grad_c_last is None else grad_c_last.copy()
     for t in range(steps - 1, -1, -1):
-        i, f, g, o = np.split(gates[t], 4, axis=1)
-        grad_i, grad_f, grad_g, grad_o = np.split(grad_a[t], 4, axis=1)
+        i, f, g, o = _blocks(gates[t], 4)
+        grad_i, grad_f, grad_g, grad_o = _blocks(grad_a[t], 4)
         c_prev = c[t - 1] if t > 0 else c0
         tanh_c = tanh(c[t])
         # dh = dL/dh_t in total (from outside and through a_{t+1});
         # dc = dL/dc_t in total: through c_{t+1} (carried) plus through h_t = o tanh(c_t).
         dh = grad_h[t] + grad_h_prev
-        dc = grad_c_prev + dh * o * grad_tanh(tanh_c)
-        # Through the gates to their pre-activations:
+        dc = dh * o
+        dc *= grad_tanh(tanh_c)
+        dc += grad_c_prev
+        # Through the gates to their pre-activations (s', tanh' written in terms of outputs):
         #   da_i = dc g s'(i)   da_f = dc c_{t-1} s'(f)   da_g = dc i tanh'(g)
-        #   da_o = dh tanh(c_t) s'(o)        (s' and tanh' written in terms of the outputs)
+        #   da_o = dh tanh(c_t) s'(o)
         np.multiply(dc * g, grad_sigmoid(i), out=grad_i)
         np.multiply(dc * c_prev, grad_sigmoid(f), out=grad_f)
         np.multiply(dc * i, grad_tanh(g), out=grad_g)
         np.multiply(dh * tanh_c, grad_sigmoid(o), out=grad_o)
         # dL/dc_{t-1} = dc f;  dL/dh_{t-1} = da_t W_hh: the one GEMM left in the loop.
-        grad_c_prev = dc * f
+        grad_c_prev = np.multiply(dc, f, out=dc)
         grad_h_prev = grad_a[t] @ weight_hh
     # The rest are sums over steps of outer products: one GEMM each, after the loop.
     grad_a_flat = grad_a.reshape(steps * batch, 4 * hidden)

@@ -1,8 +1,32 @@
 """Layers: each a Module with an explicit forward and backward."""
 
 from .activations import ReLU, Sigmoid, Softmax, Tanh
+from .bidirectional import Bidirectional
+from .dropout import Dropout
+from .embedding import Embedding
+from .gru import GRU
+from .gru_cell import GRUCell
 from .linear import Linear
+from .lstm import LSTM
+from .lstm_cell import LSTMCell
 from .rnn import RNN
 from .rnn_cell import RNNCell
+from .stacked import stacked
 
-__all__ = ["RNN", "Linear", "RNNCell", "ReLU", "Sigmoid", "Softmax", "Tanh"]
+__all__ = [
+    "Bidirectional",
+    "Dropout",
+    "Embedding",
+    "stacked",
+    "GRU",
+    "LSTM",
+    "RNN",
+    "GRUCell",
+    "LSTMCell",
+    "Linear",
+    "RNNCell",
+    "ReLU",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+]

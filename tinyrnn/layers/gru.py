@@ -1,0 +1,81 @@
+"""GRU: an RNN whose cell is a GRUCell, with a sequence-level fast path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import functional as F
+from .._validation import check_grad
+from .gru_cell import GRUCell
+from .recurrent_state import State
+from .rnn import RNN
+
+
+class GRU(RNN):
+    """x: (batch, time, input) -> (batch, time, hidden), or (batch, hidden) for the last step.
+
+    An `RNN` with `cell=GRUCell(...)` (state_dict keys `cell.weight_ih`, ...); everything else
+    is inherited. The state is one (batch, hidden) array, as for `RNN`: `h0`, `rnn.h_n` and
+    `rnn.grad_h0` are arrays. Same results as `torch.nn.GRU(batch_first=True)`.
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        *,
+        bias: bool = True,
+        return_sequences: bool = True,
+        stateful: bool = False,
+        dtype: Any = None,
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        cell = GRUCell(input_size, hidden_size, bias, dtype=dtype, rng=rng)
+        super().__init__(cell=cell, return_sequences=return_sequences, stateful=stateful)
+
+    def _initial_state(self, h0: Any, x: np.ndarray) -> State:
+        # Check a given h0 here, so that errors name this layer rather than RNN.
+        if h0 is not None:
+            h0 = self._gru_cell().check_state(h0, x.shape[0], "GRU")
+        return super()._initial_state(h0, x)
+
+    def _gru_cell(self) -> GRUCell:
+        assert isinstance(self.cell, GRUCell)
+        return self.cell
+
+    def _uses_fast_path(self) -> bool:
+        # The fused kernels know only the built-in step math (a subclassed cell runs its own).
+        cell_type = type(self.cell)
+        return cell_type.forward is GRUCell.forward and cell_type.backward is GRUCell.backward
+
+    def _forward_fast(self, x: np.ndarray, state: State) -> tuple[np.ndarray, State]:
+        cell = self._gru_cell()
+        # Time-major inside: each step then reads one contiguous (batch, hidden) block.
+        x_time_major = np.ascontiguousarray(x.transpose(1, 0, 2))
+        h, gates, hidden_n = F.gru_forward(
+            x_time_major, state, cell.weight_ih.data, cell.weight_hh.data, *cell.biases()
+        )
+        self._save(("fast", x_time_major, state, h, gates, hidden_n))
+        # The returned array is a fresh copy: the cache can never be changed through it.
+        return np.ascontiguousarray(h.transpose(1, 0, 2)), h[-1]
+
+    def _backward_fast(self, grad_output: np.ndarray, *cache: Any) -> np.ndarray:
+        # *cache: RNN's hook has the vanilla cache's signature; this one is _forward_fast's.
+        x, h0, h, gates, hidden_n = cache
+        cell = self._gru_cell()
+        steps, batch = x.shape[:2]
+        grad_output = check_grad(grad_output, self._expected_grad_shape(batch, steps), "GRU")
+        if self.return_sequences:
+            grad_h = grad_output.transpose(1, 0, 2)
+        else:
+            # Many-to-one: only the last step receives a gradient from outside.
+            grad_h = np.zeros_like(h)
+            grad_h[-1] = grad_output
+        grad_x, grad_h0, *grads = F.gru_backward(
+            grad_h, h, gates, hidden_n, x, h0, cell.weight_ih.data, cell.weight_hh.data
+        )
+        cell.accumulate_grads(*grads)
+        self.grad_h0 = grad_h0
+        return np.ascontiguousarray(grad_x.transpose(1, 0, 2))
