@@ -4,11 +4,7 @@ from .activations import ReLU, Sigmoid, Softmax, Tanh
 from .bidirectional import Bidirectional
 from .dropout import Dropout
 from .embedding import Embedding
-from .gru import GRU
-from .gru_cell import GRUCell
 from .linear import Linear
-from .lstm import LSTM
-from .lstm_cell import LSTMCell
 from .rnn import RNN
 from .rnn_cell import RNNCell
 from .stacked import stacked
@@ -18,11 +14,7 @@ __all__ = [
     "Dropout",
     "Embedding",
     "stacked",
-    "GRU",
-    "LSTM",
     "RNN",
-    "GRUCell",
-    "LSTMCell",
     "Linear",
     "RNNCell",
     "ReLU",
