@@ -1,6 +1,6 @@
 """tinyrnn: a small, readable recurrent-network framework in pure NumPy."""
 
-from . import data, functional, interop, plot
+from . import data, functional, plot
 from ._config import (
     default_rng,
     get_default_dtype,
@@ -10,19 +10,7 @@ from ._config import (
     set_default_dtype,
 )
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
-from .layers import (
-    RNN,
-    Bidirectional,
-    Dropout,
-    Embedding,
-    Linear,
-    ReLU,
-    RNNCell,
-    Sigmoid,
-    Softmax,
-    Tanh,
-    stacked,
-)
+from .layers import GRU, LSTM, RNN, GRUCell, Linear, LSTMCell, ReLU, RNNCell, Sigmoid, Softmax, Tanh
 from .losses import CrossEntropyLoss, Loss, MSELoss
 from .module import Module
 from .optim import SGD, Adam, Optimizer, clip_grad_norm, clip_grad_value
@@ -36,12 +24,13 @@ __all__ = [
     "RNN",
     "SGD",
     "Adam",
-    "Bidirectional",
     "CrossEntropyLoss",
-    "Dropout",
-    "Embedding",
     "GradcheckError",
     "GradcheckReport",
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
     "Linear",
     "Loss",
     "MSELoss",
@@ -59,7 +48,6 @@ __all__ = [
     "data",
     "default_rng",
     "functional",
-    "interop",
     "get_default_dtype",
     "gradcheck",
     "is_grad_enabled",
@@ -69,5 +57,4 @@ __all__ = [
     "sample",
     "seed",
     "set_default_dtype",
-    "stacked",
 ]
