@@ -81,7 +81,7 @@ def test_rnn_cell(check, rng, nonlinearity, bias, batch):
     assert {"input 0", "input 1"} <= set(report.errors)
 
 
-@pytest.mark.parametrize("shape", [(4, 3), (2, 5, 3)])
+@pytest.mark.parametrize("shape", [(3,), (4, 3), (2, 5, 3)])
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear(check, rng, shape, bias):
     check(Linear(3, 4, bias=bias, dtype=F64, rng=rng), rng.standard_normal(shape))

@@ -74,6 +74,15 @@ def test_shared_layer_in_sequential_is_counted_once(rng):
     np.testing.assert_allclose(expected, g2.T @ h + g1.T @ x, rtol=1e-12)
 
 
+def test_modules_lists_each_module_once_and_survives_cycles():
+    shared = Linear(2, 2)
+    model = Sequential(shared, Tanh(), shared)
+    assert [name for name, _ in model.named_modules()] == ["", "0", "1"]
+    model[1].parent = model  # a reference back up the tree must not recurse forever
+    assert len(list(model.modules())) == 3
+    assert [name for name, _ in model.named_parameters()] == ["0.weight", "0.bias"]
+
+
 def test_state_dict_holds_copies(rng):
     model = small_model(rng)
     state = model.state_dict()
@@ -177,6 +186,8 @@ def test_sequential_indexing_len_iteration_and_append(rng):
     assert len(model) == 3
     assert isinstance(model[0], RNN) and isinstance(model[-1], Linear)
     assert [type(m).__name__ for m in model] == ["RNN", "Tanh", "Linear"]
+    head = model[1:]
+    assert isinstance(head, Sequential) and len(head) == 2 and head[0] is model[1]
     assert model.append(Tanh()) is model and len(model) == 4
     assert [n for n, _ in model.named_children()] == ["0", "1", "2", "3"]
     with pytest.raises(TypeError, match="Sequential: argument 1 is a function, not a Module"):

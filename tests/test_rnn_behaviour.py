@@ -269,6 +269,25 @@ def test_stateful_rnn_rejects_a_different_batch(rng):
     assert rnn(rng.standard_normal((5, 3, 3))).shape == (5, 3, 4)
 
 
+def test_strided_and_fortran_ordered_inputs_give_the_same_results(rng):
+    rnn = RNN(3, 4, dtype=F64, rng=rng)
+    big = rng.standard_normal((4, 10, 6))
+    x = big[::2, ::2, ::2]  # a strided view, shape (2, 5, 3)
+    h0 = np.asfortranarray(rng.standard_normal((2, 4)))
+    upstream = rng.standard_normal((2, 5, 4))
+    outputs = []
+    for inputs in [(x, h0), (np.ascontiguousarray(x), np.ascontiguousarray(h0))]:
+        rnn.zero_grad()
+        y = rnn(*inputs)
+        outputs.append((y, rnn.backward(upstream), rnn.grad_h0, grads(rnn)))
+    (y1, dx1, dh1, g1), (y2, dx2, dh2, g2) = outputs
+    assert_same(y1, y2, tol=1e-15)
+    assert_same(dx1, dx2, tol=1e-15)
+    assert_same(dh1, dh2, tol=1e-15)
+    for name in g1:
+        assert_same(g1[name], g2[name], tol=1e-15)
+
+
 # ---------------------------------------------------------------- no aliasing of buffers
 def run_once(index, scribble):
     """Forward, optionally overwrite the output in place, backward: -> (dx, grads, arrays)."""

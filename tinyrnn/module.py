@@ -81,10 +81,24 @@ class Module:
             yield child
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and every descendant, with dotted names (this one is `prefix`)."""
-        yield prefix, self
-        for name, child in self.named_children():
-            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+        """This module and every descendant once each, with dotted names (this one is `prefix`).
+
+        A module reachable twice (a shared layer, or a reference back to a parent) is listed
+        under its first name only, as in PyTorch, so a cycle cannot recurse forever.
+        """
+        seen: set[int] = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [
+                (f"{name}.{child_name}" if name else child_name, child)
+                for child_name, child in module.named_children()
+            ]
+            stack.extend(reversed(children))  # depth first, in registration order
 
     def modules(self) -> Iterator[Module]:
         """This module and every descendant."""

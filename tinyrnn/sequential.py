@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, overload
 
 from .module import Module
 
@@ -44,7 +44,16 @@ class Sequential(Module):
         self._layers.append(layer)
         return self
 
-    def __getitem__(self, index: int) -> Module:
+    @overload
+    def __getitem__(self, index: int) -> Module: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequential: ...
+
+    def __getitem__(self, index: int | slice) -> Module:
+        """model[i] is a layer; model[i:j] a new Sequential sharing those layers (as PyTorch)."""
+        if isinstance(index, slice):
+            return Sequential(*self._layers[index])
         return self._layers[index]
 
     def __len__(self) -> int:
