@@ -1,6 +1,6 @@
 """tinyrnn: a small, readable recurrent-network framework in pure NumPy."""
 
-from . import data, functional, plot
+from . import data, functional, interop, plot
 from ._config import (
     default_rng,
     get_default_dtype,
@@ -10,7 +10,23 @@ from ._config import (
     set_default_dtype,
 )
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
-from .layers import GRU, LSTM, RNN, GRUCell, Linear, LSTMCell, ReLU, RNNCell, Sigmoid, Softmax, Tanh
+from .layers import (
+    GRU,
+    LSTM,
+    RNN,
+    Bidirectional,
+    Dropout,
+    Embedding,
+    GRUCell,
+    Linear,
+    LSTMCell,
+    ReLU,
+    RNNCell,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    stacked,
+)
 from .losses import CrossEntropyLoss, Loss, MSELoss
 from .module import Module
 from .optim import SGD, Adam, Optimizer, clip_grad_norm, clip_grad_value
@@ -24,7 +40,10 @@ __all__ = [
     "RNN",
     "SGD",
     "Adam",
+    "Bidirectional",
     "CrossEntropyLoss",
+    "Dropout",
+    "Embedding",
     "GradcheckError",
     "GradcheckReport",
     "GRU",
@@ -48,6 +67,7 @@ __all__ = [
     "data",
     "default_rng",
     "functional",
+    "interop",
     "get_default_dtype",
     "gradcheck",
     "is_grad_enabled",
@@ -57,4 +77,5 @@ __all__ = [
     "sample",
     "seed",
     "set_default_dtype",
+    "stacked",
 ]

@@ -4,7 +4,11 @@ from .activations import ReLU, Sigmoid, Softmax, Tanh
 from .bidirectional import Bidirectional
 from .dropout import Dropout
 from .embedding import Embedding
+from .gru import GRU
+from .gru_cell import GRUCell
 from .linear import Linear
+from .lstm import LSTM
+from .lstm_cell import LSTMCell
 from .rnn import RNN
 from .rnn_cell import RNNCell
 from .stacked import stacked
@@ -14,7 +18,11 @@ __all__ = [
     "Dropout",
     "Embedding",
     "stacked",
+    "GRU",
+    "LSTM",
     "RNN",
+    "GRUCell",
+    "LSTMCell",
     "Linear",
     "RNNCell",
     "ReLU",
