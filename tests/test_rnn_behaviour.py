@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import tracemalloc
 
 import numpy as np
@@ -212,6 +213,26 @@ def test_no_grad_nests_and_restores_after_an_exception():
             assert not tinyrnn.is_grad_enabled()
             raise KeyError("boom")
     assert tinyrnn.is_grad_enabled()
+
+
+def test_no_grad_is_per_thread(rng):
+    inside, release = threading.Event(), threading.Event()
+
+    def validation():
+        with tinyrnn.no_grad():
+            inside.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=validation)
+    worker.start()
+    try:
+        assert inside.wait(10)
+        layer = Linear(3, 2, dtype=F64, rng=rng)
+        layer(rng.standard_normal((2, 3)))  # this thread still records its caches
+        assert tinyrnn.is_grad_enabled() and len(layer._saved) == 1
+    finally:
+        release.set()
+        worker.join()
 
 
 # ------------------------------------------------------------------------ hidden state
