@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tinyrnn import RNN, CrossEntropyLoss, Linear, MSELoss, ReLU, RNNCell, Sigmoid, Softmax, Tanh
 
@@ -163,3 +165,33 @@ def test_cross_entropy_loss(same, rng, shape, scale):
     same("loss", loss_fn(logits, target), loss_t)
     loss_t.backward()
     same("dlogits", loss_fn.backward(), logits_t.grad)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(
+    batch=st.integers(1, 4),
+    steps=st.integers(1, 9),
+    inputs=st.integers(1, 5),
+    hidden=st.integers(1, 6),
+    nonlinearity=st.sampled_from(["tanh", "relu"]),
+    return_sequences=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_rnn_any_shape(batch, steps, inputs, hidden, nonlinearity, return_sequences, seed):
+    rng = np.random.default_rng(seed)
+    ours = RNN(inputs, hidden, nonlinearity=nonlinearity, dtype=F64, rng=rng)
+    ours = RNN(cell=ours.cell, return_sequences=return_sequences)
+    theirs = torch.nn.RNN(inputs, hidden, nonlinearity=nonlinearity, batch_first=True).double()
+    copy_cell_weights(ours.cell, theirs, "_l0")
+    x, h0 = rng.standard_normal((batch, steps, inputs)), rng.standard_normal((batch, hidden))
+    x_t, h0_t = tensor(x), tensor(h0)
+    y = ours(x, h0)
+    y_t = theirs(x_t, h0_t[None])[0]
+    y_t = y_t if return_sequences else y_t[:, -1]
+    upstream = rng.standard_normal(y.shape)
+    dx = ours.backward(upstream)
+    (y_t * torch.from_numpy(upstream)).sum().backward()
+    pairs = [(y, y_t), (dx, x_t.grad), (ours.grad_h0, h0_t.grad)]
+    pairs += [(p.grad, getattr(theirs, n + "_l0").grad) for n, p in ours.cell.named_parameters()]
+    for a, b in pairs:
+        np.testing.assert_allclose(a, b.detach().numpy(), rtol=0, atol=TOL)
