@@ -122,6 +122,11 @@ def test_sequential_rnn_linear(check, rng):
     check(model, rng.standard_normal((3, 4, 3)))
 
 
+def test_shared_layer_used_twice(check, rng):
+    shared = Linear(3, 3, dtype=F64, rng=rng)
+    check(Sequential(shared, Tanh(), shared), rng.standard_normal((4, 3)))
+
+
 # ------------------------------------------------------- user-style cells inside RNN(cell=...)
 class LeakyCell(tinyrnn.Module):
     """h = 0.5 tanh(W x + U h_prev + b) + 0.5 h_prev, written from scratch as a user would."""
