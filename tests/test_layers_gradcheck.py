@@ -212,3 +212,9 @@ def test_gradcheck_catches_missing_recurrent_path(rng):
 def test_gradcheck_rejects_float32(rng):
     with pytest.raises(TypeError, match="float64"):
         tinyrnn.gradcheck(Linear(3, 2, dtype=np.float32), rng.standard_normal((2, 3)))
+
+
+def test_gradcheck_perturbs_non_contiguous_parameters(check, rng):
+    layer = Linear(3, 4, dtype=F64, rng=rng)
+    layer.weight.data = np.asfortranarray(layer.weight.data)  # a layout reshape(-1) would copy
+    check(layer, rng.standard_normal((5, 3)))

@@ -94,15 +94,15 @@ def _input_grads(module: Module, inputs: tuple[Any, ...], result: Any) -> dict[s
 
 def _numeric_grad(objective: Callable[[], float], array: np.ndarray, eps: float) -> np.ndarray:
     grad = np.zeros_like(array)
-    flat, flat_grad = array.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        original = flat[i]
-        flat[i] = original + eps
+    # Index the array itself (not a reshaped copy): a parameter may be a non-contiguous view.
+    for index in np.ndindex(array.shape):
+        original = array[index]
+        array[index] = original + eps
         plus = objective()
-        flat[i] = original - eps
+        array[index] = original - eps
         minus = objective()
-        flat[i] = original
-        flat_grad[i] = (plus - minus) / (2 * eps)
+        array[index] = original
+        grad[index] = (plus - minus) / (2 * eps)
     return grad
 
 
