@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterable
 
 import numpy as np
@@ -9,41 +11,69 @@ import numpy as np
 from ..parameter import Parameter
 
 
-def _as_list(params: Iterable[Parameter] | Parameter) -> list[Parameter]:
-    return [params] if isinstance(params, Parameter) else list(params)
+def _as_list(params: Iterable[Parameter] | Parameter, who: str) -> list[Parameter]:
+    params = [params] if isinstance(params, Parameter) else list(params)
+    for param in params:
+        if not isinstance(param, Parameter):
+            raise TypeError(f"{who}: expected Parameters, got {type(param).__name__}")
+    return params
+
+
+def _norm(grad: np.ndarray, norm_type: float) -> float:
+    """The vector norm of one gradient; without temporaries for the usual 2 and inf."""
+    if grad.size == 0:
+        return 0.0
+    if norm_type == math.inf:  # NaN propagates through max/min
+        return max(float(grad.max()), -float(grad.min()))
+    return float(np.linalg.norm(grad.reshape(-1), ord=norm_type))
 
 
 def clip_grad_norm(
     params: Iterable[Parameter] | Parameter,
     max_norm: float,
     error_if_nonfinite: bool = False,
+    *,
     norm_type: float = 2.0,
 ) -> float:
-    """Scale all gradients together so their joint norm is at most max_norm; returns that norm."""
-    params = _as_list(params)
+    """Scale all gradients together so that their joint norm is at most max_norm; -> that norm.
+
+    The joint norm is the norm of the per-parameter norms (for any norm_type, inf = max |g|).
+    As in PyTorch, the gradients are multiplied by min(max_norm / (total + 1e-6), 1): the 1e-6
+    guards against division by zero, so the clipped norm is a hair below max_norm.
+    """
+    who = "clip_grad_norm"
+    if not isinstance(error_if_nonfinite, (bool, np.bool_)):
+        raise TypeError(
+            f"{who}: error_if_nonfinite must be True or False, got {error_if_nonfinite!r} "
+            "(pass norm_type by keyword: the argument order differs from torch's)"
+        )
+    if isinstance(max_norm, bool) or not isinstance(max_norm, numbers.Real) or not max_norm >= 0:
+        raise ValueError(f"{who}: max_norm must be a number >= 0, got {max_norm!r}")
+    norm_type = float(norm_type)
+    params = _as_list(params, who)
     if not params:
         return 0.0
-    if norm_type == np.inf:
-        norms = [float(np.max(np.abs(p.grad))) if p.grad.size else 0.0 for p in params]
-        total = max(norms)
-    else:
-        norms = [float(np.linalg.norm(p.grad.ravel(), ord=norm_type)) for p in params]
-        total = float(np.linalg.norm(np.array(norms), ord=norm_type))
-    if error_if_nonfinite and not np.isfinite(total):
+    norms = np.array([_norm(p.grad, norm_type) for p in params])
+    total = float(np.linalg.norm(norms, ord=norm_type))
+    if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
-            f"clip_grad_norm: the total norm of order {norm_type} of the gradients is {total}; "
-            "set error_if_nonfinite=False to clip anyway"
+            f"{who}: the total norm of order {norm_type} of the gradients is non-finite "
+            f"({total}), so it cannot be clipped; pass error_if_nonfinite=False to scale the "
+            "gradients by it anyway"
         )
-    # As PyTorch: the coefficient is clamped at 1, and 1e-6 guards against division by zero.
-    coefficient = min(max_norm / (total + 1e-6), 1.0)
-    for param in params:
-        param.grad *= coefficient
+    coefficient = max_norm / (total + 1e-6)
+    if coefficient < 1.0 or math.isnan(coefficient):  # clamp(max=1), which keeps NaN
+        with np.errstate(invalid="ignore"):  # inf * 0 -> NaN, as in torch, without a warning
+            for param in params:
+                param.grad *= coefficient
     return total
 
 
 def clip_grad_value(params: Iterable[Parameter] | Parameter, clip_value: float) -> None:
-    """Clamp every gradient element into [-clip_value, clip_value], in place."""
-    if clip_value < 0:
-        raise ValueError(f"clip_grad_value: clip_value must be >= 0, got {clip_value}")
-    for param in _as_list(params):
+    """Clamp every gradient element into [-clip_value, clip_value], in place (NaN stays NaN)."""
+    who = "clip_grad_value"
+    valid = isinstance(clip_value, numbers.Real) and not isinstance(clip_value, bool)
+    if not valid or not clip_value >= 0:
+        raise ValueError(f"{who}: clip_value must be a number >= 0, got {clip_value!r}")
+    for param in _as_list(params, who):
         np.clip(param.grad, -clip_value, clip_value, out=param.grad)
