@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -131,6 +133,58 @@ def test_matches_torch(kind, return_sequences, rng, record_max):
     for ours, theirs in torch_parameter_names(layer).items():
         errors.append(np.abs(params[ours].grad - torch_params[theirs].grad.numpy()).max())
     record_max("Bidirectional vs torch", max(errors))
+    assert max(errors) < 1e-10, errors
+
+
+needs_lengths = pytest.mark.skipif(
+    "lengths" not in inspect.signature(tinyrnn.RNN.forward).parameters,
+    reason="RNN(lengths=...) does not exist yet (another helper is adding it)",
+)
+
+
+@needs_lengths
+@pytest.mark.parametrize("kind", ["RNN", "LSTMCell", "GRU"])
+@pytest.mark.parametrize("return_sequences", [True, False])
+def test_gradcheck_with_lengths(kind, return_sequences, rng):
+    layer = Bidirectional(make_layer(kind, 2, 3, rng, return_sequences))
+    x = rng.standard_normal((3, 5, 2))
+    h0 = (random_state(kind, 3, 3, rng), random_state(kind, 3, 3, rng))
+    report = tinyrnn.gradcheck(layer, x, h0, np.array([5, 2, 1]))
+    assert "input 0" in report.errors
+
+
+@needs_lengths
+@pytest.mark.parametrize("kind", ["RNN", "LSTMCell", "GRUCell", "LSTM", "GRU"])
+@pytest.mark.parametrize("return_sequences", [True, False])
+def test_lengths_match_torch_packed_sequences(kind, return_sequences, rng, record_max):
+    torch = pytest.importorskip("torch")
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    from tinyrnn.interop import to_torch_module
+
+    layer = Bidirectional(
+        make_layer(kind, 3, 4, rng, return_sequences),
+        backward_layer=make_layer(kind, 3, 4, rng, return_sequences),
+    )
+    reference = to_torch_module(layer)
+    lengths = np.array([2, 6, 1, 4])
+    x = rng.standard_normal((4, 6, 3))
+    x[np.arange(6)[None, :] >= lengths[:, None]] = 1e3  # padding must not matter
+    out = layer(x, lengths=lengths)
+    grad_output = rng.standard_normal(out.shape)
+    grad_x = layer.backward(grad_output)
+
+    x_t = torch.tensor(x, requires_grad=True)
+    packed = pack_padded_sequence(x_t, torch.from_numpy(lengths), True, enforce_sorted=False)
+    out_packed, h_n = reference(packed)
+    if return_sequences:
+        out_t = pad_packed_sequence(out_packed, batch_first=True, total_length=6)[0]
+    else:  # PyTorch's h_n: (directions, batch, hidden), in the original batch order
+        h_n = h_n[0] if kind.startswith("LSTM") else h_n
+        out_t = torch.cat([h_n[0], h_n[1]], dim=-1)
+    out_t.backward(torch.from_numpy(grad_output))
+    errors = [np.abs(out - out_t.detach().numpy()).max(), np.abs(grad_x - x_t.grad.numpy()).max()]
+    record_max("Bidirectional(lengths) vs torch packed", max(errors))
     assert max(errors) < 1e-10, errors
 
 

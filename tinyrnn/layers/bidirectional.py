@@ -26,6 +26,20 @@ def _check_sequence_layer(layer: Any, who: str) -> None:
         )
 
 
+def _reversal_order(lengths: np.ndarray, steps: int) -> np.ndarray:
+    """(batch, time) indices reversing each sample's first lengths[b] steps; padding stays put."""
+    time = np.arange(steps)
+    last = lengths.reshape(-1, 1) - 1
+    return np.where(time <= last, last - time, time)
+
+
+def _reverse_time(a: np.ndarray, order: np.ndarray | None) -> np.ndarray:
+    """a (batch, time, ...) reversed in time: whole rows, or per sample by `order`."""
+    if order is None:
+        return a[:, ::-1]
+    return np.take_along_axis(a, order.reshape(order.shape + (1,) * (a.ndim - 2)), axis=1)
+
+
 class Bidirectional(Module):
     """x: (batch, time, input) -> (batch, time, H_fwd + H_bwd), or (batch, H_fwd + H_bwd).
 
@@ -34,6 +48,7 @@ class Bidirectional(Module):
     reads x reversed in time. Its outputs are re-reversed, so position t of the result holds
     both directions' features for step t, as in PyTorch. With `return_sequences=False` the
     result is [last forward state, last backward state (the one at t = 0)], PyTorch's h_n.
+    `h0` and `grad_h0` are pairs (forward, backward); `h_n` is the pair of final states.
     state_dict keys: `forward_layer.cell.weight_ih`, ..., `backward_layer.cell.weight_ih`, ...
     """
 
@@ -73,8 +88,13 @@ class Bidirectional(Module):
             return param.data.dtype
         return get_default_dtype()
 
-    def forward(self, x: Any, h0: Any = None) -> np.ndarray:
-        """x: (batch, time, input); h0: None or (h0_forward, h0_backward), either may be None."""
+    def forward(self, x: Any, h0: Any = None, lengths: Any = None) -> np.ndarray:
+        """x: (batch, time, input); h0: None or (h0_forward, h0_backward), either may be None.
+
+        `lengths` (batch,) or None: a variable-length batch (see RNN); the backward layer then
+        reads each sample from its own last valid step back to step 0, as PyTorch does for a
+        packed sequence, and the outputs are zero at padded steps.
+        """
         x = checked_input(x, self._dtype(), ("batch", "time", "input"), "Bidirectional")
         if h0 is None:
             h0 = (None, None)
@@ -83,33 +103,33 @@ class Bidirectional(Module):
                 "Bidirectional: h0 must be None or a pair (h0_forward, h0_backward), "
                 f"got {type(h0).__name__}"
             )
-        out_forward = self.forward_layer(x, h0[0])
+        extra = {} if lengths is None else {"lengths": lengths}
+        out_forward = self.forward_layer(x, h0[0], **extra)  # also validates lengths
+        order = None if lengths is None else _reversal_order(np.asarray(lengths), x.shape[1])
         # The backward layer reads x[:, T-1], ..., x[:, 0]; its step s is time T-1-s.
-        out_backward = self.backward_layer(x[:, ::-1], h0[1])
+        out_backward = self.backward_layer(_reverse_time(x, order), h0[1], **extra)
         if self.return_sequences:
-            out_backward = out_backward[:, ::-1]
+            out_backward = _reverse_time(out_backward, order)
         self.h_n = (self.forward_layer.h_n, self.backward_layer.h_n)
         output = np.concatenate([out_forward, out_backward], axis=-1)
-        self._save((out_forward.shape[-1], output.shape))
+        self._save((out_forward.shape[-1], output.shape, order))
         return output
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         """dL/d(output) -> dL/dx (batch, time, input); sets `grad_h0` to a pair."""
-        split, shape = self._pop()
+        split, shape, order = self._pop()
         grad_output = check_grad(grad_output, shape, "Bidirectional")
         # output = [y_f, reverse(y_b)] on the feature axis: each half goes back to its layer,
-        # the backward half re-reversed in time; x feeds both layers, so dx = dx_f + reverse(dx_b).
+        # the backward half re-reversed in time (a reversal is its own inverse); x feeds both
+        # layers, so dx = dx_f + reverse(dx_b).
         grad_forward = grad_output[..., :split]
         grad_backward = grad_output[..., split:]
         if self.return_sequences:
-            grad_backward = grad_backward[:, ::-1]
+            grad_backward = _reverse_time(grad_backward, order)
         grad_x_forward = self.forward_layer.backward(grad_forward)
         grad_x_backward = self.backward_layer.backward(grad_backward)
-        self.grad_h0 = (
-            self.forward_layer.grad_h0,
-            self.backward_layer.grad_h0,
-        )
-        return grad_x_forward + grad_x_backward[:, ::-1]
+        self.grad_h0 = (self.forward_layer.grad_h0, self.backward_layer.grad_h0)
+        return grad_x_forward + _reverse_time(grad_x_backward, order)
 
     def extra_repr(self) -> str:
         return f"return_sequences={self.return_sequences}"
