@@ -105,17 +105,18 @@ def test_mixed_sequential_with_prefixes_matches_a_torch_model(rng, record_max):
     np.testing.assert_array_equal(fresh(tokens), model(tokens))
 
 
-@pytest.mark.parametrize("kind", ["RNN", "RNN_relu", "LSTM", "GRU"])
+@pytest.mark.parametrize("kind", ["RNN", "RNN_relu", "LSTM", "GRU", "LSTMCell", "GRUCell"])
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_load_a_torch_module_then_outputs_match(kind, bidirectional, rng, record_max):
     torch = pytest.importorskip("torch")
     torch.manual_seed(0)
     options = {"num_layers": 2, "batch_first": True, "bidirectional": bidirectional}
+    extra = {}
     if kind.startswith("RNN"):
-        options["nonlinearity"] = "relu" if kind == "RNN_relu" else "tanh"
-    reference = getattr(torch.nn, kind.split("_")[0])(3, 5, **options)  # float32
-    make = {"LSTM": lstm, "GRU": gru}.get(kind, tinyrnn.RNN)
-    extra = {"nonlinearity": options["nonlinearity"]} if kind.startswith("RNN") else {}
+        options["nonlinearity"] = extra["nonlinearity"] = "relu" if kind == "RNN_relu" else "tanh"
+    torch_type = kind.split("_")[0].removesuffix("Cell")
+    reference = getattr(torch.nn, torch_type)(3, 5, **options)  # float32
+    make = {"LSTMCell": lstm, "GRUCell": gru}.get(kind) or getattr(tinyrnn, torch_type)
     model = stacked(make, 3, 5, num_layers=2, bidirectional=bidirectional, **F64, **extra)
     load_torch_state_dict(model, reference.state_dict())  # float32 tensors, cast to float64
     x = rng.standard_normal((2, 4, 3))
@@ -131,6 +132,7 @@ def test_load_a_torch_module_then_outputs_match(kind, bidirectional, rng, record
         lambda rng: tinyrnn.RNN(3, 4, nonlinearity="relu", rng=rng),
         lambda rng: Bidirectional(gru(3, 4, rng=rng), backward_layer=gru(3, 4, rng=rng)),
         lambda rng: stacked(lstm, 3, 4, num_layers=3, bidirectional=True, rng=rng),
+        lambda rng: stacked(tinyrnn.GRU, 3, 4, num_layers=2, dropout=0.5, rng=rng),
         lambda rng: tinyrnn.Sequential(Embedding(6, 3, rng=rng), tinyrnn.Linear(3, 2, rng=rng)),
     ],
 )
