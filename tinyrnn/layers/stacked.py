@@ -33,9 +33,10 @@ def stacked(
     (nonlinearity, bias, dtype, rng, ...) go to every layer, and `rng` to the Dropouts too.
     Bidirectional levels get two independently initialised layers, as in PyTorch.
 
-    A Sequential passes no h0: to start a stack from given states, call its layers in turn
-    (`y = model[0](x, h0[0]); y = model[1](y); y = model[2](y, h0[1])`, ...) and read each
-    layer's `grad_h0` after calling their backwards in reverse order.
+    A Sequential passes only x, no h0 or lengths: to start a stack from given states (or run a
+    variable-length batch), call its layers in turn, `y = model[0](x, h0[0], lengths=lengths);
+    y = model[1](y); y = model[2](y, h0[1], lengths=lengths)`, ..., then their backwards in
+    reverse order (`g = model[2].backward(g)`, ...), and read each layer's `grad_h0`.
     """
     if isinstance(num_layers, bool) or not isinstance(num_layers, int) or num_layers < 1:
         raise ValueError(f"stacked: num_layers must be an integer >= 1, got {num_layers!r}")
