@@ -175,3 +175,18 @@ def test_exports_and_repr(rng):
     assert isinstance(optimizer, Optimizer)
     text = repr(optimizer)
     assert text.startswith("RMSprop (") and "lr: 0.5" in text and "centered: True" in text
+
+
+def test_state_can_be_replaced_and_groups_edited(rng):
+    params = _params(rng)
+    optimizer = Adam([{"params": params[:1], "betas": [0.5, 0.6]}, {"params": params[1:]}])
+    optimizer.step()
+    optimizer.step()
+    assert optimizer.state[params[0]]["step"] == 2
+    optimizer.state = {}  # forget everything: the next step starts afresh
+    optimizer.step()
+    assert optimizer.state[params[0]]["step"] == 1
+    extra = _params(rng)[0]
+    optimizer.param_groups[1]["params"].append(extra)  # edited in place, as torch users do
+    optimizer.step()
+    assert optimizer.state[extra]["step"] == 1 and optimizer.state[params[1]]["step"] == 2

@@ -41,7 +41,7 @@ class Adam(Optimizer):
         check_real("Adam", group, "eps", "epsilon value")
         check_real("Adam", group, "weight_decay", "weight_decay")
         betas = group["betas"]
-        if not isinstance(betas, tuple) or len(betas) != 2:
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
         for index, beta in enumerate(betas):
             check_real("Adam", {"beta": beta}, "beta", f"beta parameter at index {index}", 0, 1)

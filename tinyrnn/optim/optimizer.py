@@ -12,7 +12,8 @@ from ._hyper import check_real, plain
 from ._state_io import checked_state_dict, export_state_dict
 
 # One entry per parameter, built once and reused by every step: the parameter, its state dict
-# (the same object as in `optimizer.state`) and two scratch arrays of its shape. The scratch
+# (the very dict in `optimizer.state`: its entries may be edited, and replacing the whole
+# `optimizer.state` or adding a group rebuilds the slots) and two scratch arrays. The scratch
 # arrays are views into one workspace per dtype, sized for the largest parameter, so a step
 # allocates nothing and the workspace costs two copies of the largest parameter at most.
 Slot = tuple[Parameter, dict[str, Any], np.ndarray, np.ndarray]
