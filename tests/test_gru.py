@@ -320,3 +320,24 @@ def test_other_bad_input(rng):
         cell.backward(np.zeros((3, HIDDEN)))
     with pytest.raises(ValueError, match="GRUCell: input_size and hidden_size must be >= 1"):
         GRUCell(INPUT, 0)
+
+
+@pytest.mark.parametrize("batch", [1, 3])
+@pytest.mark.parametrize("steps", [1, 3])
+def test_changing_the_output_in_place_leaves_the_gradients_alone(rng, batch, steps):
+    layer = GRU(INPUT, HIDDEN, dtype=F64, rng=rng)
+    x, upstream = (
+        rng.standard_normal((batch, steps, INPUT)),
+        rng.standard_normal((batch, steps, HIDDEN)),
+    )
+    results = []
+    for scribble in (False, True):
+        layer.zero_grad()
+        y = layer(x)
+        if scribble:
+            y[...] = 1e3
+            layer.h_n[...] = 1e3
+        dx = layer.backward(upstream)
+        results.append([dx, *(param.grad.copy() for param in layer.parameters())])
+    for a, b in zip(*results, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -61,8 +61,9 @@ class LSTM(RNN):
             x_time_major, h0, c0, cell.weight_ih.data, cell.weight_hh.data, cell.combined_bias()
         )
         self._save(("fast", x_time_major, h0, c0, h, c, gates))
-        # The returned array is a fresh copy: the cache can never be changed through it.
-        return np.ascontiguousarray(h.transpose(1, 0, 2)), (h[-1], c[-1])
+        # A copy (even where the transpose is contiguous: batch or time 1), so that nothing done
+        # to the output can reach the cache.
+        return h.transpose(1, 0, 2).copy(order="C"), (h[-1], c[-1])
 
     def _backward_fast(self, grad_output: np.ndarray, *cache: Any) -> np.ndarray:
         # *cache: RNN's hook has the vanilla cache's signature; this one is _forward_fast's.
