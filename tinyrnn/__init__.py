@@ -29,7 +29,7 @@ from .layers import (
 )
 from .losses import CrossEntropyLoss, Loss, MSELoss
 from .module import Module
-from .optim import SGD, Adam, Optimizer, clip_grad_norm, clip_grad_value
+from .optim import SGD, Adagrad, Adam, Optimizer, RMSprop, clip_grad_norm, clip_grad_value
 from .parameter import Parameter
 from .sampling import rollout, sample
 from .sequential import Sequential
@@ -39,6 +39,7 @@ __version__ = "0.1.0"
 __all__ = [
     "RNN",
     "SGD",
+    "Adagrad",
     "Adam",
     "Bidirectional",
     "CrossEntropyLoss",
@@ -56,6 +57,7 @@ __all__ = [
     "Module",
     "Optimizer",
     "Parameter",
+    "RMSprop",
     "RNNCell",
     "ReLU",
     "Sequential",
