@@ -26,7 +26,6 @@ opened) and leaves every object exactly as it was.
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -36,12 +35,9 @@ from ..module import Module
 from ..optim import Optimizer
 from . import apply, checks, checks_training
 from .atomic import write_npz
-from .format import decode, encode
+from .format import encode
+from .metadata import METADATA, decode_contents, metadata_member, read_metadata
 from .safe_npz import SafeNpzReader
-
-FORMAT, VERSION, METADATA = "tinyrnn-checkpoint", 1, "metadata"
-MAX_METADATA_BYTES = 16 * 2**20
-_PARTS = ("model", "optimizer", "scheduler", "rng", "hidden", "step", "extra")
 
 
 def save(
@@ -72,9 +68,7 @@ def save(
     arrays: dict[str, np.ndarray] = {}
     tree = {key: encode(value, key, arrays) for key, value in contents.items()}
     classes = {"optimizer": _class_name(optimizer), "scheduler": _class_name(scheduler)}
-    metadata = {"format": FORMAT, "version": VERSION, "classes": classes, "contents": tree}
-    text = json.dumps(metadata).encode("utf-8")
-    write_npz(path, {METADATA: np.frombuffer(text, np.uint8), **arrays})
+    write_npz(path, {METADATA: metadata_member(tree, classes), **arrays})
 
 
 def load(
@@ -97,7 +91,7 @@ def load(
         limit = 16 * sum(param.data.nbytes for param in model.parameters()) + 64 * 2**20
         if declared_bytes > limit:
             raise ValueError(f"{path}: declares {declared_bytes} bytes of arrays (limit {limit})")
-        metadata = _read_metadata(npz)
+        metadata = read_metadata(npz)
         tree, classes = metadata["contents"], metadata["classes"]
 
         def declared(name: str, scalar: bool) -> Any:
@@ -106,7 +100,7 @@ def load(
                 raise ValueError(f"member {name!r} should hold a scalar, has shape {header.shape}")
             return header.dtype.type(0) if scalar else header
 
-        declared_contents = _decode(path, tree, declared, set(npz.headers) - {METADATA})
+        declared_contents = decode_contents(path, tree, declared, set(npz.headers) - {METADATA})
         problems = _problems(declared_contents, classes, model, optimizer, scheduler, rng, strict)
         if problems:
             raise ValueError(f"Error(s) in loading checkpoint {path}:\n  " + "\n  ".join(problems))
@@ -116,7 +110,7 @@ def load(
         def stored(name: str, scalar: bool) -> Any:
             return arrays[name][()] if scalar else arrays[name]
 
-        contents = _decode(path, tree, stored, set(arrays))
+        contents = decode_contents(path, tree, stored, set(arrays))
     apply.dry_run(contents, optimizer, scheduler, rng)
     apply.apply(contents, model, optimizer, scheduler, rng, strict)
     return {"step": contents.get("step"), "extra": contents.get("extra")}
@@ -124,46 +118,6 @@ def load(
 
 def _class_name(obj: Any) -> str | None:
     return None if obj is None else type(obj).__name__
-
-
-def _read_metadata(npz: SafeNpzReader) -> dict[str, Any]:
-    header = npz.headers.get(METADATA)
-    if header is None or header.dtype != np.uint8 or len(header.shape) != 1:
-        raise ValueError(f"{npz.path}: no {METADATA!r} member (a uint8 vector): not a checkpoint")
-    if header.nbytes > MAX_METADATA_BYTES:
-        raise ValueError(f"{npz.path}: metadata of {header.nbytes} bytes is too large")
-    try:
-        metadata = json.loads(npz.read(METADATA).tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise ValueError(f"{npz.path}: unreadable metadata: {error}") from error
-    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
-        raise ValueError(f"{npz.path}: not a tinyrnn checkpoint (no format tag {FORMAT!r})")
-    if metadata.get("version") != VERSION:
-        raise ValueError(f"{npz.path}: checkpoint version {metadata.get('version')!r} unknown")
-    contents, classes = metadata.get("contents"), metadata.get("classes")
-    if not isinstance(contents, dict) or not isinstance(classes, dict) or "model" not in contents:
-        raise ValueError(f"{npz.path}: malformed metadata (no contents, classes or model)")
-    if not set(contents) <= set(_PARTS):
-        raise ValueError(f"{npz.path}: unknown parts {sorted(set(contents) - set(_PARTS))}")
-    return metadata
-
-
-def _decode(path: str, tree: dict[str, Any], lookup: Any, members: set[str]) -> dict[str, Any]:
-    """Decode every part; each member must be referenced exactly once."""
-    seen: set[str] = set()
-    try:
-        contents = {key: decode(value, key, lookup, seen) for key, value in tree.items()}
-    except KeyError as error:
-        raise ValueError(f"{path}: metadata refers to a missing member {error}") from error
-    except RecursionError as error:
-        raise ValueError(f"{path}: metadata nested too deeply") from error
-    except ValueError as error:
-        raise ValueError(f"{path}: {error}") from error
-    if seen != members:
-        raise ValueError(
-            f"{path}: members not referenced by the metadata: {sorted(members - seen)}"
-        )
-    return contents
 
 
 def _problems(
@@ -187,4 +141,9 @@ def _problems(
             problems += named or check(obj, saved)
     if rng is not None:
         problems += checks_training.check_rng(rng, contents.get("rng"))
+    step, extra = contents.get("step"), contents.get("extra")
+    if step is not None and (isinstance(step, bool) or not isinstance(step, int)):
+        problems.append(f"step: expected an int or None, got {step!r}")
+    if extra is not None and not isinstance(extra, dict):
+        problems.append(f"extra: expected a dict or None, got {type(extra).__name__}")
     return problems

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..module import Module
-from .safe_npz import NpyHeader
+from .npy_header import NpyHeader
 
 
 def stateful_modules(model: Module) -> dict[str, Any]:
@@ -94,8 +94,21 @@ def check_hidden(model: Module, saved: Any, strict: bool) -> list[str]:
     for name, module in modules.items():
         value = saved.get(name)
         if value is not None and not _hidden_fits(module, value):
-            problems.append(f"hidden state of {name or '(model)'} does not fit: {value}")
+            dtypes = sorted({str(param.dtype) for param in module.parameters()})
+            problems.append(
+                f"hidden state of {name or '(model)'} does not fit: checkpoint "
+                f"{_describe(value)}, module hidden_size {getattr(module, 'hidden_size', '?')} "
+                f"and dtype {'/'.join(dtypes) or 'any'}"
+            )
     return problems
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, NpyHeader):
+        return f"{value.shape} {value.dtype}"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_describe(part) for part in value) + ")"
+    return type(value).__name__
 
 
 def _hidden_fits(module: Module, value: Any) -> bool:

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..optim import Optimizer
 from .checks import compatible
-from .safe_npz import NpyHeader
+from .npy_header import NpyHeader
 
 
 def check_named(what: str, own_class: str, saved_class: Any, saved: Any) -> list[str]:
