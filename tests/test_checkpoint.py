@@ -341,3 +341,15 @@ def test_unsavable_values_write_nothing(tmp_path):
     with pytest.raises(TypeError, match="rng must be"):
         save(tmp_path / "a.npz", build(1), rng=np.random.RandomState(0))
     assert os.listdir(tmp_path) == []
+
+
+def test_a_stateful_model_at_the_root_and_list_hyperparameters(tmp_path):
+    model = tinyrnn.RNN(INPUT, HIDDEN, stateful=True, dtype=np.float64)
+    model(np.ones((BATCH, TIME, INPUT)))
+    opt = tinyrnn.Adam(model.parameters(), betas=(0.8, 0.9))
+    save(tmp_path / "a.npz", model, opt)
+    other = tinyrnn.RNN(INPUT, HIDDEN, stateful=True, dtype=np.float64)
+    other_opt = tinyrnn.Adam(other.parameters(), betas=[0.5, 0.6])  # a list: still an Adam
+    load(tmp_path / "a.npz", other, other_opt)
+    assert same(other.h_n, model.h_n) and same(snapshot(other), snapshot(model))
+    assert tuple(other_opt.param_groups[0]["betas"]) == (0.8, 0.9)

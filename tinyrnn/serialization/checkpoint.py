@@ -1,13 +1,19 @@
 """save/load: one .npz checkpoint holding everything needed to resume training exactly.
 
+Saving writes exactly `path` (no ".npz" is appended) atomically: a temporary file in the same
+folder, fsynced, then renamed over `path`; if anything fails the previous file stays intact.
+Bad arguments or unsavable values raise TypeError before any file is touched.
+
 File layout: a zip of .npy members, the layout `np.savez` writes (`np.load(path)` can inspect
-it; it is never needed to load it). Member names are paths:
+it; `np.savez_compressed` repacks load too). Member names are paths:
 
     metadata.npy                        uint8 array: UTF-8 JSON, described below
     model/0.cell.weight_ih.npy          model.state_dict(), one member per parameter
     optimizer/state/0/exp_avg.npy       each array of optimizer.state_dict()["state"]
     scheduler/..., rng/state/key.npy    arrays inside those states, if any (MT19937's key)
-    hidden/0.npy, hidden/1/0.npy        h_n of each stateful module (a tuple: one per part)
+    hidden/0.npy, hidden/1/0.npy        h_n of each stateful module (a tuple: one per part;
+                                        "hidden/.npy" when the model itself is stateful)
+    extra/...                           arrays inside `extra`, if any
 
 The JSON is {"format": "tinyrnn-checkpoint", "version": 1, "classes": {"optimizer": "Adam",
 "scheduler": "StepLR"}, "contents": {...}}; "contents" holds "model", "optimizer" (PyTorch's
@@ -17,11 +23,13 @@ replaced by a reference to its member and tuples, int keys and NumPy scalars tag
 (`tinyrnn.serialization.format`). There are no object arrays and no pickles.
 
 Loading reads no array data before everything declared was checked: the zip and each
-member's .npy header (`safe_npz`), the JSON, then every name, shape and dtype against the live
-model, optimizer, scheduler, generator and stateful modules; all problems are reported in one
-ValueError. Then the data is read, each object's own loader is tried on a copy, and only then
-are the real objects changed. Any failure raises ValueError (OSError if the file cannot be
-opened) and leaves every object exactly as it was.
+member's .npy header (`safe_npz`, `npy_header`), a size budget (all members together at most
+16 x the model's parameter bytes + 64 MiB), the JSON (`metadata`), then every name, shape and
+dtype against the live model, optimizer, scheduler, generator and stateful modules (`checks`,
+`checks_training`); all those problems are reported in one ValueError. Then the data is read,
+each object's own `load_state_dict` is tried on a copy (`apply`), and only then are the real
+objects changed. Any failure raises ValueError (OSError if the file cannot be opened) and
+leaves every object exactly as it was.
 """
 
 from __future__ import annotations
@@ -111,7 +119,10 @@ def load(
             return arrays[name][()] if scalar else arrays[name]
 
         contents = decode_contents(path, tree, stored, set(arrays))
-    apply.dry_run(contents, optimizer, scheduler, rng)
+    try:
+        apply.dry_run(contents, optimizer, scheduler, rng)
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from error
     apply.apply(contents, model, optimizer, scheduler, rng, strict)
     return {"step": contents.get("step"), "extra": contents.get("extra")}
 

@@ -33,9 +33,9 @@ def compatible(own: Any, saved: Any) -> bool:
         return isinstance(own, (bool, np.bool_)) and isinstance(saved, (bool, np.bool_))
     if isinstance(own, Real):
         return isinstance(saved, Real)
-    if isinstance(own, (list, tuple)):
+    if isinstance(own, (list, tuple)):  # either: Adam(betas=[...]) keeps the list it was given
         return (
-            type(saved) is type(own)
+            isinstance(saved, (list, tuple))
             and len(saved) == len(own)
             and all(compatible(a, b) for a, b in zip(own, saved, strict=True))
         )
