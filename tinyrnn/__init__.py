@@ -33,6 +33,7 @@ from .optim import SGD, Adagrad, Adam, Optimizer, RMSprop, clip_grad_norm, clip_
 from .parameter import Parameter
 from .sampling import rollout, sample
 from .sequential import Sequential
+from .serialization import load, save
 
 __version__ = "0.1.0"
 
@@ -73,10 +74,12 @@ __all__ = [
     "get_default_dtype",
     "gradcheck",
     "is_grad_enabled",
+    "load",
     "no_grad",
     "plot",
     "rollout",
     "sample",
+    "save",
     "seed",
     "set_default_dtype",
     "stacked",
