@@ -1,6 +1,17 @@
-"""The training loop: `fit`, `evaluate`, and the `History` they record."""
+"""The training loop: `fit`, `evaluate`, the `History` they record, and fit's checkpoints."""
 
-from .fit import NonFiniteLossError, evaluate, fit, reset_states
+from .checkpointing import read_extra
+from .early_stopping import EarlyStopping
+from .epoch import NonFiniteLossError, evaluate, reset_states
+from .fit import fit
 from .history import History
 
-__all__ = ["History", "NonFiniteLossError", "evaluate", "fit", "reset_states"]
+__all__ = [
+    "EarlyStopping",
+    "History",
+    "NonFiniteLossError",
+    "evaluate",
+    "fit",
+    "read_extra",
+    "reset_states",
+]

@@ -1,98 +1,24 @@
-"""fit: the training loop (epochs over batches, validation, clipping, logging, early stopping)."""
+"""fit: the training loop (epochs over batches, validation, clipping, logging, early stopping,
+checkpoints)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .._config import no_grad
 from ..losses.loss import Loss
 from ..module import Module
-from ..optim.clip import clip_grad_norm as clip_norm
 from ..optim.optimizer import Optimizer
+from .checkpointing import resume, save_checkpoint
+from .early_stopping import EarlyStopping
+from .epoch import Batches, NonFiniteLossError, evaluate, reset_states, train_epoch
 from .history import History
 from .progress import Progress
 
-Batches = Iterable[tuple[np.ndarray, np.ndarray]] | tuple[np.ndarray, np.ndarray]
-
-
-class NonFiniteLossError(FloatingPointError):
-    """The loss (or the gradient norm) became NaN or infinite; the parameters were not updated."""
-
-
-def _batches(data: Batches) -> Iterable[tuple[np.ndarray, np.ndarray]]:
-    # A pair of arrays is one full batch; anything else is an iterable of (x, y) batches
-    # (a DataLoader, a list, a generator function's fresh iterator per epoch...).
-    if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], np.ndarray):
-        return [data]
-    return data
-
-
-def reset_states(model: Module) -> None:
-    """Forget the carried hidden state of every stateful layer (done at epoch boundaries)."""
-    for module in model.modules():
-        reset = getattr(module, "reset_state", None)
-        if callable(reset):
-            reset()
-
-
-def evaluate(model: Module, loss_fn: Loss, data: Batches) -> float:
-    """Mean loss over `data` (weighted by batch size), under no_grad, in eval mode."""
-    was_training = model.training
-    model.eval()
-    reset_states(model)
-    total, count = 0.0, 0
-    try:
-        with no_grad():
-            for x, y in _batches(data):
-                batch = len(x)
-                total += loss_fn(model(x), y) * batch
-                count += batch
-    finally:
-        model.train(was_training)
-        reset_states(model)
-    if count == 0:
-        raise ValueError("evaluate: the data yielded no batches")
-    return total / count
-
-
-def _train_epoch(
-    model: Module,
-    loss_fn: Loss,
-    optimizer: Optimizer,
-    data: Batches,
-    epoch: int,
-    clip_grad_norm: float | None,
-) -> float:
-    reset_states(model)  # stateful layers carry state across batches, never across epochs
-    total, count = 0.0, 0
-    params = [p for group in optimizer.param_groups for p in group["params"]]
-    for step, (x, y) in enumerate(_batches(data), start=1):
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        if not np.isfinite(loss):
-            model.clear_saved()
-            loss_fn.clear_saved()
-            raise NonFiniteLossError(
-                f"fit: the loss became {loss} at epoch {epoch}, step {step}; "
-                "the parameters were not updated by this step"
-            )
-        model.backward(loss_fn.backward())
-        if clip_grad_norm is not None:
-            norm = clip_norm(params, clip_grad_norm)
-            if not np.isfinite(norm):
-                raise NonFiniteLossError(
-                    f"fit: the gradient norm became {norm} at epoch {epoch}, step {step}; "
-                    "the parameters were not updated by this step"
-                )
-        optimizer.step()
-        total += loss * len(x)
-        count += len(x)
-    if count == 0:
-        raise ValueError("fit: the training data yielded no batches")
-    return total / count
+__all__ = ["EarlyStopping", "NonFiniteLossError", "evaluate", "fit", "reset_states"]
 
 
 def fit(
@@ -112,24 +38,62 @@ def fit(
     progress: bool | None = None,
     log: Callable[[str], Any] = print,
     history: History | None = None,
+    checkpoint_path: str | os.PathLike[str] | None = None,
+    checkpoint_every: int | None = None,
+    checkpoint_extra: dict[str, Any] | None = None,
+    resume_from: str | os.PathLike[str] | None = None,
 ) -> History:
     """Train for `epochs` epochs over `train_data` (a DataLoader, any iterable of (x, y)
-    batches, or one (x, y) pair); returns the History. See docs for every option."""
+    batches, or one (x, y) pair); returns the History. See docs/training.md for every option.
+
+    Checkpoints: with `checkpoint_path`, a `tinyrnn.save` file is written atomically every
+    `checkpoint_every` epochs (None: only) after the last epoch, holding the model, optimizer,
+    scheduler, generators, history and `checkpoint_extra` (your own metadata, under its keys).
+    `resume_from` loads such a file into the given objects and continues the run; `epochs`
+    then counts the whole run, the checkpoint's epochs included, so the same call re-run after
+    an interruption finishes the run with bit-for-bit the weights of an uninterrupted one.
+    """
     if epochs < 0:
         raise ValueError(f"fit: epochs must be >= 0, got {epochs}")
     if log_every < 1:
         raise ValueError(f"fit: log_every must be >= 1, got {log_every}")
+    _check_checkpointing(checkpoint_path, checkpoint_every, checkpoint_extra, resume_from, history)
+    stored_stopper = None
+    if resume_from is not None:
+        history, stored_stopper = resume(resume_from, model, optimizer, scheduler, train_data)
+        if epochs < history.epochs:
+            raise ValueError(
+                f"fit: resuming a run of {history.epochs} epochs with epochs={epochs}; with "
+                "resume_from, epochs is the total length of the run"
+            )
+        epochs = 0 if history.stopped_early else epochs - history.epochs
     history = History() if history is None else history
     start = history.epochs
     stopper = None
     if early_stopping_patience is not None:
         monitored = history.val_loss if val_data is not None else history.loss
         stopper = EarlyStopping(early_stopping_patience, min_delta, min(monitored, default=np.inf))
+        if stored_stopper is not None:
+            stopper.load_state_dict(stored_stopper)
+
+    def checkpoint() -> None:
+        if checkpoint_path is not None:
+            save_checkpoint(
+                checkpoint_path,
+                model,
+                optimizer,
+                scheduler,
+                train_data,
+                history,
+                stopper,
+                checkpoint_extra,
+            )
+
     bar = Progress(start + epochs, start, progress, log)
     model.train()
     try:
         for epoch in range(start + 1, start + epochs + 1):
-            loss = _train_epoch(model, loss_fn, optimizer, train_data, epoch, clip_grad_norm)
+            loss = train_epoch(model, loss_fn, optimizer, train_data, epoch, clip_grad_norm)
             history.loss.append(loss)
             history.lr.append(float(optimizer.param_groups[0]["lr"]))
             figures = {"loss": loss}
@@ -149,33 +113,29 @@ def fit(
                 bar.log(f"early stopping at epoch {epoch} (best epoch {stopper.best_epoch})")
                 if restore_best and stopper.best_state is not None:
                     model.load_state_dict(stopper.best_state)
+                checkpoint()
                 break
-        if stopper is not None:
-            history.best_epoch = stopper.best_epoch
+            if stopper is not None:
+                history.best_epoch = stopper.best_epoch
+            if epoch == start + epochs or (checkpoint_every and epoch % checkpoint_every == 0):
+                checkpoint()
     finally:
         bar.close()
     return history
 
 
-class EarlyStopping:
-    """Stop when the monitored loss has not improved by `min_delta` for `patience` epochs."""
-
-    def __init__(self, patience: int, min_delta: float = 0.0, best: float = np.inf) -> None:
-        if patience < 0:
-            raise ValueError(f"EarlyStopping: patience must be >= 0, got {patience}")
-        self.patience, self.min_delta, self.best = patience, min_delta, best
-        self.best_epoch: int | None = None
-        self.best_state: dict[str, np.ndarray] | None = None
-        self.waited = 0
-
-    def should_stop(self, value: float, epoch: int, model: Module) -> bool:
-        """Record this epoch's value (keeping the best weights); True when patience ran out."""
-        if value < self.best - self.min_delta:
-            self.best, self.best_epoch, self.waited = value, epoch, 0
-            self.best_state = model.state_dict()
-            return False
-        self.waited += 1
-        return self.waited > self.patience
+def _check_checkpointing(
+    path: Any, every: Any, extra: Any, resume_from: Any, history: History | None
+) -> None:
+    if every is not None:
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"fit: checkpoint_every must be an integer >= 1, got {every!r}")
+        if path is None:
+            raise ValueError("fit: checkpoint_every needs a checkpoint_path to save to")
+    if extra is not None and (not isinstance(extra, dict) or "fit" in extra):
+        raise ValueError("fit: checkpoint_extra must be a dict without the reserved key 'fit'")
+    if resume_from is not None and history is not None:
+        raise ValueError("fit: give history or resume_from, not both (the checkpoint has one)")
 
 
 def _step_scheduler(scheduler: Any, metric: float) -> None:

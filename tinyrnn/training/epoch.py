@@ -1,0 +1,92 @@
+"""One epoch of training, and evaluation: the inner loops `fit` is built from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from .._config import no_grad
+from ..losses.loss import Loss
+from ..module import Module
+from ..optim.clip import clip_grad_norm as clip_norm
+from ..optim.optimizer import Optimizer
+
+Batches = Iterable[tuple[np.ndarray, np.ndarray]] | tuple[np.ndarray, np.ndarray]
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The loss (or the gradient norm) became NaN or infinite; the parameters were not updated."""
+
+
+def _batches(data: Batches) -> Iterable[tuple[np.ndarray, np.ndarray]]:
+    # A pair of arrays is one full batch; anything else is an iterable of (x, y) batches
+    # (a DataLoader, a list, a generator function's fresh iterator per epoch...).
+    if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], np.ndarray):
+        return [data]
+    return data
+
+
+def reset_states(model: Module) -> None:
+    """Forget the carried hidden state of every stateful layer (done at epoch boundaries)."""
+    for module in model.modules():
+        reset = getattr(module, "reset_state", None)
+        if callable(reset):
+            reset()
+
+
+def evaluate(model: Module, loss_fn: Loss, data: Batches) -> float:
+    """Mean loss over `data` (weighted by batch size), under no_grad, in eval mode."""
+    was_training = model.training
+    model.eval()
+    reset_states(model)
+    total, count = 0.0, 0
+    try:
+        with no_grad():
+            for x, y in _batches(data):
+                batch = len(x)
+                total += loss_fn(model(x), y) * batch
+                count += batch
+    finally:
+        model.train(was_training)
+        reset_states(model)
+    if count == 0:
+        raise ValueError("evaluate: the data yielded no batches")
+    return total / count
+
+
+def train_epoch(
+    model: Module,
+    loss_fn: Loss,
+    optimizer: Optimizer,
+    data: Batches,
+    epoch: int,
+    clip_grad_norm: float | None,
+) -> float:
+    reset_states(model)  # stateful layers carry state across batches, never across epochs
+    total, count = 0.0, 0
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    for step, (x, y) in enumerate(_batches(data), start=1):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        if not np.isfinite(loss):
+            model.clear_saved()
+            loss_fn.clear_saved()
+            raise NonFiniteLossError(
+                f"fit: the loss became {loss} at epoch {epoch}, step {step}; "
+                "the parameters were not updated by this step"
+            )
+        model.backward(loss_fn.backward())
+        if clip_grad_norm is not None:
+            norm = clip_norm(params, clip_grad_norm)
+            if not np.isfinite(norm):
+                raise NonFiniteLossError(
+                    f"fit: the gradient norm became {norm} at epoch {epoch}, step {step}; "
+                    "the parameters were not updated by this step"
+                )
+        optimizer.step()
+        total += loss * len(x)
+        count += len(x)
+    if count == 0:
+        raise ValueError("fit: the training data yielded no batches")
+    return total / count
