@@ -1,25 +1,119 @@
 """The vanilla RNN kernels: forward over time and backpropagation through time (BPTT).
 
-Both work time-major: `x` is (time, batch, input) and the states are (time, batch, hidden),
-so that each step reads and writes one contiguous (batch, hidden) block.
+They work time-major: `x` is (time, batch, input) and the states are (time, batch, hidden), so
+that each step reads and writes one contiguous (batch, hidden) block.
 
     a_t = x_t W_ih^T + h_{t-1} W_hh^T + b        (b = b_ih + b_hh)
     h_t = f(a_t)                                 (f = tanh or relu)
+
+`rnn_forward_states` and `rnn_backward_states` are the kernels the layers run: the states live
+in one (time + 1, batch, hidden) array whose row 0 is h0, so that h_{t-1} for every step is one
+contiguous view. `rnn_forward` and `rnn_backward` are the same math with h0 and h apart.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .activations import grad_relu, grad_tanh, relu, tanh
+from .activations import relu, tanh
 
-_ACTIVATIONS = {"tanh": (tanh, grad_tanh), "relu": (relu, grad_relu)}
+_ACTIVATIONS = {"tanh": tanh, "relu": relu}
 
 
 def check_nonlinearity(nonlinearity: str) -> None:
     """Raise ValueError unless `nonlinearity` is "tanh" or "relu"."""
     if nonlinearity not in _ACTIVATIONS:
         raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+
+
+def rnn_forward_states(
+    x: np.ndarray,
+    states: np.ndarray,
+    weight_ih: np.ndarray,
+    weight_hh: np.ndarray,
+    bias: np.ndarray | None = None,
+    nonlinearity: str = "tanh",
+) -> np.ndarray:
+    """x: (time, batch, input); states: (time + 1, batch, hidden) with states[0] = h0.
+
+    Fills states[1:] with h_1..h_T in place and returns `states`.
+    """
+    check_nonlinearity(nonlinearity)
+    activation = _ACTIVATIONS[nonlinearity]
+    steps, batch, inputs = x.shape
+    h = states[1:]
+    # The input projection does not depend on h: one GEMM for all steps, outside the loop.
+    np.matmul(x.reshape(steps * batch, inputs), weight_ih.T, out=h.reshape(steps * batch, -1))
+    if bias is not None:
+        h += bias
+    # A contiguous copy of W_hh^T makes each step's GEMM a plain, untransposed one (faster).
+    weight_hh_t = np.ascontiguousarray(weight_hh.T)
+    recurrent = np.empty_like(states[0])
+    matmul, add = np.matmul, np.add
+    h_prev = states[0]
+    for h_t in h:  # iterating yields the (batch, hidden) views without Python indexing
+        matmul(h_prev, weight_hh_t, out=recurrent)
+        add(h_t, recurrent, out=h_t)
+        activation(h_t, out=h_t)
+        h_prev = h_t
+    return states
+
+
+def _activation_derivative(nonlinearity: str, h: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """f'(a) written into `out`, from h = f(a): 1 - h^2 for tanh, [h > 0] for relu."""
+    if nonlinearity == "tanh":
+        np.multiply(h, h, out=out)
+        return np.subtract(1, out, out=out)
+    # relu: h >= 0, so sign(h) is exactly 1 where h > 0 and 0 where h = 0 (PyTorch's choice).
+    return np.sign(h, out=out)
+
+
+def rnn_backward_states(
+    grad_h: np.ndarray,
+    states: np.ndarray,
+    x: np.ndarray,
+    weight_ih: np.ndarray,
+    weight_hh: np.ndarray,
+    nonlinearity: str = "tanh",
+    grad_a: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """BPTT over the states of `rnn_forward_states`.
+
+    grad_h: dL/dh_t from outside the recurrence, (time, batch, hidden) of any strides, or
+    (batch, hidden) for the last step alone (many-to-one). grad_a: optional (time, batch,
+    hidden) C-contiguous scratch for dL/da_t, overwritten (a caller reuses it across calls).
+    Returns (dx (time, batch, input), dh0 (batch, hidden), dW_ih, dW_hh, db (hidden,)).
+    """
+    check_nonlinearity(nonlinearity)
+    steps, batch, inputs = x.shape
+    hidden = states.shape[2]
+    h = states[1:]
+    if grad_a is None:
+        grad_a = np.empty_like(h)
+    # dL/da_t = (grad_h[t] + dL/dh_t through a_{t+1}) * f'(a_t). f'(a_t) depends only on h_t:
+    # computed for every step at once into grad_a, then scaled step by step.
+    _activation_derivative(nonlinearity, h, out=grad_a)
+    sequence = grad_h.ndim == 3
+    grad_h_next = np.zeros_like(states[0])  # dL/dh_t through a_{t+1}: zero after the last step
+    total = np.empty_like(grad_h_next)
+    matmul, add, multiply = np.matmul, np.add, np.multiply
+    for t in range(steps - 1, -1, -1):
+        grad_a_t = grad_a[t]
+        if sequence:
+            add(grad_h[t], grad_h_next, out=total)
+            multiply(grad_a_t, total, out=grad_a_t)
+        else:
+            multiply(grad_a_t, grad_h if t == steps - 1 else grad_h_next, out=grad_a_t)
+        # The recurrent part, dL/dh_{t-1} = dL/da_t W_hh: the one GEMM left in the loop.
+        matmul(grad_a_t, weight_hh, out=grad_h_next)
+    # Every other gradient is a sum over steps of an outer product: one GEMM each, after the loop.
+    grad_a_flat = grad_a.reshape(steps * batch, hidden)
+    grad_x = np.matmul(grad_a_flat, weight_ih).reshape(steps, batch, inputs)
+    grad_weight_ih = grad_a_flat.T @ x.reshape(steps * batch, inputs)
+    # h_{t-1} for every step is states[:-1], the same rows shifted by one step.
+    grad_weight_hh = grad_a_flat.T @ states[:-1].reshape(steps * batch, hidden)
+    grad_bias = grad_a_flat.sum(axis=0)
+    return grad_x, grad_h_next, grad_weight_ih, grad_weight_hh, grad_bias
 
 
 def rnn_forward(
@@ -31,23 +125,10 @@ def rnn_forward(
     nonlinearity: str = "tanh",
 ) -> np.ndarray:
     """x: (time, batch, input), h0: (batch, hidden) -> h: (time, batch, hidden), every state."""
-    check_nonlinearity(nonlinearity)
-    activation = _ACTIVATIONS[nonlinearity][0]
-    steps, batch, inputs = x.shape
-    hidden = weight_hh.shape[0]
-    # The input projection does not depend on h: one GEMM for all steps, outside the loop.
-    h = np.matmul(x.reshape(steps * batch, inputs), weight_ih.T).reshape(steps, batch, hidden)
-    if bias is not None:
-        h += bias
-    recurrent = np.empty_like(h0)
-    h_prev = h0
-    for t in range(steps):
-        np.matmul(h_prev, weight_hh.T, out=recurrent)
-        h_t = h[t]
-        h_t += recurrent
-        activation(h_t, out=h_t)
-        h_prev = h_t
-    return h
+    steps = x.shape[0]
+    states = np.empty_like(h0, shape=(steps + 1,) + h0.shape)
+    states[0] = h0
+    return rnn_forward_states(x, states, weight_ih, weight_hh, bias, nonlinearity)[1:]
 
 
 def rnn_backward(
@@ -63,25 +144,7 @@ def rnn_backward(
 
     Returns (dx (time, batch, input), dh0 (batch, hidden), dW_ih, dW_hh, db (hidden,)).
     """
-    check_nonlinearity(nonlinearity)
-    derivative = _ACTIVATIONS[nonlinearity][1]
-    steps, batch, inputs = x.shape
-    hidden = weight_hh.shape[0]
-    # dL/da_t = (grad_h[t] + dL/dh_t through a_{t+1}) * f'(a_t), and f'(a_t) is a function of
-    # h_t. The recurrent part is dL/dh_{t-1} = dL/da_t W_hh: the one GEMM left in the loop.
-    grad_a = np.empty_like(h)
-    grad_h_prev = np.zeros_like(h0)
-    for t in range(steps - 1, -1, -1):
-        total = grad_h[t] + grad_h_prev
-        np.multiply(total, derivative(h[t]), out=grad_a[t])
-        grad_h_prev = grad_a[t] @ weight_hh
-    # Every other gradient is a sum over steps of an outer product: one GEMM each, after the loop.
-    grad_a_flat = grad_a.reshape(steps * batch, hidden)
-    grad_x = (grad_a_flat @ weight_ih).reshape(steps, batch, inputs)
-    grad_weight_ih = grad_a_flat.T @ x.reshape(steps * batch, inputs)
-    # h_{t-1} is h0 for t = 0 and h[t-1] after: split rather than concatenate a copy.
-    grad_weight_hh = grad_a[0].T @ h0
-    if steps > 1:
-        grad_weight_hh += grad_a[1:].reshape(-1, hidden).T @ h[:-1].reshape(-1, hidden)
-    grad_bias = grad_a_flat.sum(axis=0)
-    return grad_x, grad_h_prev, grad_weight_ih, grad_weight_hh, grad_bias
+    states = np.concatenate((h0[None], h))
+    return rnn_backward_states(
+        grad_h, states, np.ascontiguousarray(x), weight_ih, weight_hh, nonlinearity
+    )

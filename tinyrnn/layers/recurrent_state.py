@@ -41,3 +41,39 @@ def copy_state(state: State) -> State:
 def state_batch_size(state: State) -> int:
     """The batch size of a state (the first axis of its output part)."""
     return int(state_output(state).shape[0])
+
+
+def select_state(mask: np.ndarray, chosen: State, other: State) -> State:
+    """Per sample, `chosen` where mask (batch,) is True, else `other` (both of one structure)."""
+    if isinstance(chosen, np.ndarray):
+        return np.where(mask.reshape((-1,) + (1,) * (chosen.ndim - 1)), chosen, other)
+    return tuple(select_state(mask, a, b) for a, b in zip(chosen, other, strict=True))
+
+
+def add_states(a: State, b: State) -> State:
+    """a + b, component by component (a new value)."""
+    if isinstance(a, np.ndarray):
+        return a + b
+    return tuple(x + y for x, y in zip(a, b, strict=True))
+
+
+def check_lengths(lengths: Any, batch: int, steps: int, who: str) -> np.ndarray:
+    """Validate a variable-length batch's `lengths`: integers (batch,), each in [1, steps]."""
+    array = np.asarray(lengths)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{who}: lengths must be an integer array, got dtype {array.dtype}")
+    if array.shape != (batch,):
+        raise ValueError(
+            f"{who}: expected lengths of shape (batch,) = ({batch},), got {tuple(array.shape)}"
+        )
+    if array.size and (array.min() < 1 or array.max() > steps):
+        raise ValueError(
+            f"{who}: every length must lie in [1, time] = [1, {steps}], got values from "
+            f"{array.min()} to {array.max()}"
+        )
+    return array.astype(np.intp, copy=False)
+
+
+def valid_steps(lengths: np.ndarray, steps: int) -> np.ndarray:
+    """(time, batch) bool: True where step t < length of the sample (not padding)."""
+    return np.arange(steps)[:, None] < lengths[None, :]

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
 
-from .. import functional as F
-from .._config import get_default_dtype
+from .._config import get_default_dtype, is_grad_enabled
 from .._validation import check_grad, checked_input
+from ..functional.recurrent import rnn_backward_states, rnn_forward_states
 from ..module import Module
 from .recurrent_state import (
     State,
+    add_states,
     add_to_output,
+    check_lengths,
     copy_state,
+    select_state,
     state_batch_size,
     state_output,
+    valid_steps,
     zeros_like_state,
 )
 from .rnn_cell import RNNCell
@@ -24,9 +29,25 @@ from .rnn_cell import RNNCell
 class RNN(Module):
     """x: (batch, time, input) -> (batch, time, hidden), or (batch, hidden) for the last step.
 
+    `rnn(x, h0=None, lengths=None)`: `lengths` (batch,) integers in [1, time] make a
+    variable-length batch: steps t >= lengths[b] are padding, which neither changes the state nor
+    receives a gradient; outputs there are zero (as PyTorch's pad_packed_sequence), `h_n` and the
+    many-to-one output are each sample's last valid state.
+
     Built-in `RNNCell`s run on a fast path (one GEMM for the input projection, BPTT with the
     weight gradients as single GEMMs after the loop); any other cell runs step by step through
     its own forward/backward (the general path). Both compute the same thing.
+
+    Subclassing hooks (LSTM and GRU use them; keep their names and meanings):
+    `cell`, `return_sequences`, `stateful`, `h_n`, `grad_h0`, `reset_state()`;
+    `_initial_state(h0, x) -> state` (checked; the carried `h_n` when stateful);
+    `_uses_fast_path() -> bool`; `_forward_fast(x, h0[, lengths]) -> (outputs, last_state)`
+    with outputs batch-first and never a view of anything cached or reused, caching
+    `("fast", *items)` by `self._save` (`lengths` is passed only when given: an override without
+    that parameter gets the general path for variable-length batches);
+    `_backward_fast(grad_output, *items) -> dx`, which sets `grad_h0` and adds into the cell's
+    grads; `_forward_general` / `_backward_general`, the same for the `("general", ...)` cache;
+    `_expected_grad_shape(batch, steps)`.
     """
 
     def __init__(
@@ -59,10 +80,12 @@ class RNN(Module):
         self.stateful = stateful
         self.h_n: State | None = None
         self.grad_h0: State | None = None
+        # BPTT's (time, batch, hidden) dL/da scratch, reused by backward calls of one shape.
+        self._grad_a: np.ndarray | None = None
 
     @property
     def hidden_size(self) -> int:
-        return int(getattr(self.cell, "hidden_size"))
+        return int(self.cell.hidden_size)
 
     @property
     def input_size(self) -> int | None:
@@ -73,6 +96,9 @@ class RNN(Module):
         self.h_n = None
 
     def _dtype(self) -> np.dtype[Any]:
+        dtype = getattr(self.cell, "dtype", None)  # a cell's own attribute: no parameter walk
+        if isinstance(dtype, np.dtype):
+            return dtype
         for param in self.cell.parameters():
             return param.data.dtype
         return get_default_dtype()
@@ -104,45 +130,80 @@ class RNN(Module):
             return h0
         return checked_input(h0, x.dtype, (batch, self.hidden_size), "RNN", "h0")
 
-    def forward(self, x: Any, h0: Any = None) -> np.ndarray:
-        """x: (batch, time, input), h0: (batch, hidden) or None -> outputs (see class doc)."""
+    def forward(self, x: Any, h0: Any = None, lengths: Any = None) -> np.ndarray:
+        """x: (batch, time, input), h0: (batch, hidden) or None, lengths: (batch,) or None."""
         spec = ("batch", "time", self.input_size if self.input_size is not None else "input")
         x = checked_input(x, self._dtype(), spec, "RNN")
         if x.shape[1] == 0:
             raise ValueError(f"RNN: the input has no time steps (shape {x.shape})")
         state = self._initial_state(h0, x)
-        if self._uses_fast_path():
-            outputs, last = self._forward_fast(x, state)
+        if lengths is None:
+            if self._uses_fast_path():
+                outputs, last = self._forward_fast(x, state)
+            else:
+                outputs, last = self._forward_general(x, state)
         else:
-            outputs, last = self._forward_general(x, state)
+            lengths = check_lengths(lengths, x.shape[0], x.shape[1], type(self).__name__)
+            if self._uses_fast_path() and _takes_lengths(self._forward_fast):
+                outputs, last = self._forward_fast(x, state, lengths=lengths)
+            else:
+                outputs, last = self._forward_general(x, state, lengths=lengths)
         self.h_n = copy_state(last)
         return outputs if self.return_sequences else state_output(last).copy()
 
-    def _forward_fast(self, x: np.ndarray, h0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _forward_fast(
+        self, x: np.ndarray, h0: np.ndarray, lengths: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         cell = self.cell
         assert isinstance(cell, RNNCell)
-        # Time-major inside: each step then reads one contiguous (batch, hidden) block.
+        batch, steps, _ = x.shape
+        # Time-major inside, so that each step reads one contiguous (batch, hidden) block; the
+        # states carry h0 as row 0, so that h_{t-1} of every step is the view states[:-1].
         x_time_major = np.ascontiguousarray(x.transpose(1, 0, 2))
-        h = F.rnn_forward(
-            x_time_major,
-            h0,
-            cell.weight_ih.data,
-            cell.weight_hh.data,
-            cell.combined_bias(),
-            cell.nonlinearity,
-        )
-        self._save(("fast", x_time_major, h0, h))
-        # The returned array is a fresh copy: the cache can never be changed through it.
-        return np.ascontiguousarray(h.transpose(1, 0, 2)), h[-1]
+        states = np.empty_like(x, shape=(steps + 1, batch, self.hidden_size))
+        states[0] = h0
+        valid = None if lengths is None else valid_steps(lengths, steps)
+        if valid is not None:
+            # Padding is never read: zero it, so that no product with it can be inf or nan.
+            x_time_major = np.where(valid[:, :, None], x_time_major, 0)
+        weight_ih, weight_hh = cell.weight_ih.data, cell.weight_hh.data
+        bias = cell.combined_bias()
+        rnn_forward_states(x_time_major, states, weight_ih, weight_hh, bias, cell.nonlinearity)
+        last = states[-1]
+        if valid is not None:
+            # Padded rows ran on from their last valid state; they never feed a valid step.
+            last = states[lengths, np.arange(batch)]
+            states[1:][~valid] = 0
+        self._save(("fast", x_time_major, states, valid))
+        outputs = states[1:].transpose(1, 0, 2)
+        if self.return_sequences and is_grad_enabled():
+            outputs = outputs.copy(order="C")  # the cache must never be reachable from outside
+        elif self.return_sequences:
+            outputs = np.ascontiguousarray(outputs)  # nothing is cached: the states are fresh
+        return outputs, last  # (for many-to-one, forward() returns a copy of `last` alone)
 
-    def _forward_general(self, x: np.ndarray, state: State) -> tuple[np.ndarray, State]:
-        steps = x.shape[1]
-        outputs = []
+    def _forward_general(
+        self, x: np.ndarray, state: State, lengths: np.ndarray | None = None
+    ) -> tuple[np.ndarray, State]:
+        batch, steps = x.shape[:2]
+        valid = None if lengths is None else valid_steps(lengths, steps)
+        if valid is not None:
+            # The cell runs on padded steps too (then discarded): feed it zeros, never padding.
+            x = np.where(valid.T[:, :, None], x, 0)
+        outputs = None
         for t in range(steps):
-            state = self.cell(x[:, t], state)
-            outputs.append(state_output(state))
-        self._save(("general", steps, x.shape, state))
-        return np.stack(outputs, axis=1), state
+            new_state = self.cell(x[:, t], state)
+            # h_t = cell(x_t, h_{t-1}) on valid steps; padding keeps h_{t-1} (per sample).
+            state = new_state if valid is None else select_state(valid[t], new_state, state)
+            output = state_output(state)
+            if outputs is None:
+                outputs = np.empty_like(output, shape=(batch, steps) + output.shape[1:])
+            outputs[:, t] = output
+        assert outputs is not None
+        if valid is not None:
+            outputs[~valid.T] = 0
+        self._save(("general", steps, x.shape, state, valid))
+        return outputs, state
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         """dL/d(outputs) -> dL/dx (batch, time, input); sets `grad_h0`; adds the cell's grads."""
@@ -157,27 +218,38 @@ class RNN(Module):
         return (batch, self.hidden_size)
 
     def _backward_fast(
-        self, grad_output: np.ndarray, x: np.ndarray, h0: np.ndarray, h: np.ndarray
+        self,
+        grad_output: np.ndarray,
+        x: np.ndarray,
+        states: np.ndarray,
+        valid: np.ndarray | None,
     ) -> np.ndarray:
         cell = self.cell
         assert isinstance(cell, RNNCell)
         steps, batch = x.shape[:2]
         grad_output = check_grad(grad_output, self._expected_grad_shape(batch, steps), "RNN")
-        if self.return_sequences:
-            grad_h = grad_output.transpose(1, 0, 2)
-        else:
-            # Many-to-one: only the last step receives a gradient from outside.
-            grad_h = np.zeros_like(h)
-            grad_h[-1] = grad_output
-        grad_x, grad_h0, grad_w_ih, grad_w_hh, grad_b = F.rnn_backward(
-            grad_h, h, x, h0, cell.weight_ih.data, cell.weight_hh.data, cell.nonlinearity
+        # dL/dh_t from outside: time-major view (time, batch, hidden), or (batch, hidden) for
+        # many-to-one, which the kernel applies to the last step alone.
+        grad_h = grad_output.transpose(1, 0, 2) if self.return_sequences else grad_output
+        if valid is not None:
+            grad_h = _mask_grad(grad_h, valid)
+        grad_a = self._grad_a
+        if grad_a is None or grad_a.shape != states[1:].shape or grad_a.dtype != states.dtype:
+            grad_a = self._grad_a = np.empty_like(states[1:])
+        grad_x, grad_h0, grad_w_ih, grad_w_hh, grad_b = rnn_backward_states(
+            grad_h, states, x, cell.weight_ih.data, cell.weight_hh.data, cell.nonlinearity, grad_a
         )
         cell.accumulate_grads(grad_w_ih, grad_w_hh, grad_b)
         self.grad_h0 = grad_h0
         return np.ascontiguousarray(grad_x.transpose(1, 0, 2))
 
     def _backward_general(
-        self, grad_output: np.ndarray, steps: int, x_shape: tuple[int, ...], last: State
+        self,
+        grad_output: np.ndarray,
+        steps: int,
+        x_shape: tuple[int, ...],
+        last: State,
+        valid: np.ndarray | None = None,
     ) -> np.ndarray:
         batch = x_shape[0]
         grad_output = check_grad(grad_output, self._expected_grad_shape(batch, steps), "RNN")
@@ -187,10 +259,20 @@ class RNN(Module):
         grad_state = zeros_like_state(last)
         for t in range(steps - 1, -1, -1):
             if self.return_sequences:
-                grad_state = add_to_output(grad_state, grad_output[:, t])
+                grad_t = grad_output[:, t]
+                if valid is not None:  # the outputs at padded steps are constant zeros
+                    grad_t = np.where(valid[t][:, None], grad_t, 0)
+                grad_state = add_to_output(grad_state, grad_t)
             elif t == steps - 1:
                 grad_state = add_to_output(grad_state, grad_output)
-            grad_x_t, grad_state = self.cell.backward(grad_state)
+            if valid is None:
+                grad_x_t, grad_state = self.cell.backward(grad_state)
+            else:
+                # h_t = where(valid, cell(x_t, h_{t-1}), h_{t-1}): the cell gets the gradient of
+                # the valid samples, the padded ones pass theirs straight on to h_{t-1}.
+                zero = zeros_like_state(grad_state)
+                grad_x_t, grad_prev = self.cell.backward(select_state(valid[t], grad_state, zero))
+                grad_state = add_states(grad_prev, select_state(valid[t], zero, grad_state))
             if grad_x is None:
                 grad_x = np.empty_like(grad_x_t, shape=(batch, steps) + grad_x_t.shape[1:])
             grad_x[:, t] = grad_x_t
@@ -200,3 +282,21 @@ class RNN(Module):
 
     def extra_repr(self) -> str:
         return f"return_sequences={self.return_sequences}, stateful={self.stateful}"
+
+
+def _takes_lengths(method: Any) -> bool:
+    """Whether a (possibly overridden) `_forward_fast` accepts the `lengths` keyword."""
+    return "lengths" in inspect.signature(method).parameters
+
+
+def _mask_grad(grad_h: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """dL/dh_t from outside, time-major, with padded steps zeroed (they receive no gradient).
+
+    grad_h: (time, batch, hidden), or (batch, hidden) for each sample's last valid step.
+    """
+    if grad_h.ndim == 3:
+        return np.where(valid[:, :, None], grad_h, 0)
+    lengths = valid.sum(axis=0)
+    dense = np.zeros_like(grad_h, shape=valid.shape + grad_h.shape[1:])
+    dense[lengths - 1, np.arange(valid.shape[1])] = grad_h
+    return dense

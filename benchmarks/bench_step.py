@@ -1,0 +1,112 @@
+"""One training step of Sequential(RNN(I, H), Linear(H, O)) + MSELoss + SGD, float32.
+
+Contenders, timed in interleaved rounds (medians): tinyrnn; PyTorch eager (when importable:
+nn.RNN(batch_first=True) + Linear + MSELoss + SGD, zero_grad(set_to_none=True), with as many
+threads as NumPy's BLAS); a plain NumPy loop in the original script's style (a list of states,
+one step at a time both ways); and the bare GEMMs of the same step (the floor for NumPy).
+Peak memory is traced with tracemalloc around one tinyrnn step, everything live counted.
+
+    python benchmarks/bench_step.py                  # all sizes, well under two minutes
+    python benchmarks/bench_step.py --sizes medium --seconds 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _contenders as C  # noqa: E402
+
+SIZES = {  # name: (batch, time, input, hidden, output), goal for tinyrnn / torch
+    "seed": ((1, 3, 3, 16, 3), 0.3),
+    "char": ((1, 25, 65, 100, 65), 0.3),
+    "medium": ((32, 50, 32, 128, 32), 0.7),
+    "large": ((64, 100, 128, 512, 128), 1.0),
+}
+
+
+def interleaved_medians(steps: dict[str, C.Step], seconds: float) -> dict[str, float]:
+    """Run every contender once per round, in a rotating order; median seconds per step."""
+    names = list(steps)
+    for step in steps.values():  # warm up: caches, scratch buffers, BLAS threads
+        for _ in range(3):
+            step()
+    start = time.perf_counter()
+    for name in names:
+        steps[name]()
+    per_round = time.perf_counter() - start
+    rounds = int(min(3000, max(15, seconds / max(per_round, 1e-9))))
+    times: dict[str, list[float]] = {name: [] for name in names}
+    clock = time.perf_counter
+    for r in range(rounds):
+        for i in range(len(names)):
+            name = names[(r + i) % len(names)]
+            t0 = clock()
+            steps[name]()
+            times[name].append(clock() - t0)
+    return {name: float(np.median(values)) for name, values in times.items()}
+
+
+def traced_peak(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(peak traced bytes during one tinyrnn step, bytes the BPTT cache strictly needs)."""
+    tracemalloc.start()
+    try:
+        step, needed = C.tinyrnn_step(shape)
+        step()  # the scratch a step keeps between calls is allocated here, and counted below
+        tracemalloc.reset_peak()
+        step()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return peak, needed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated size names")
+    parser.add_argument("--seconds", type=float, default=12.0, help="timing budget per size")
+    args = parser.parse_args()
+    threads = C.blas_threads()
+    print(C.environment(threads))
+    header = (
+        f"{'size':7s} {'B,T,I,H,O':17s} {'tinyrnn':>9s} {'torch':>9s} {'np-loop':>9s} "
+        f"{'GEMMs':>9s} {'tiny/torch':>10s} {'goal':>5s} {'tiny/GEMM':>9s} {'np/tiny':>7s} "
+        f"{'peak MB':>8s} {'need MB':>7s} {'ratio':>5s}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name in args.sizes.split(","):
+        shape, goal = SIZES[name]
+        steps = {"tinyrnn": C.tinyrnn_step(shape)[0], "numpy loop": C.numpy_loop_step(shape)}
+        steps["gemm"] = C.gemm_step(shape)
+        torch_step = C.torch_step(shape, threads)
+        if torch_step is not None:
+            steps["torch"] = torch_step
+        med = interleaved_medians(steps, args.seconds)
+        peak, needed = traced_peak(shape)
+        ms = {k: 1e3 * v for k, v in med.items()}
+        torch_ms = ms.get("torch", float("nan"))
+        ratio = ms["tinyrnn"] / torch_ms
+        verdict = "ok" if ratio <= goal else "MISS"
+        print(
+            f"{name:7s} {','.join(map(str, shape)):17s} {ms['tinyrnn']:9.3f} {torch_ms:9.3f} "
+            f"{ms['numpy loop']:9.3f} {ms['gemm']:9.3f} {ratio:10.2f} {goal:5.1f} "
+            f"{ms['tinyrnn'] / ms['gemm']:9.2f} {ms['numpy loop'] / ms['tinyrnn']:7.1f} "
+            f"{peak / 2**20:8.2f} {needed / 2**20:7.2f} {peak / needed:5.2f}  {verdict}",
+            flush=True,
+        )
+    print(
+        "times: median ms per step (forward, backward, SGD update); GEMMs: the same step's "
+        "matrix products alone;\npeak: tracemalloc peak during a step with everything live "
+        "(parameters, grads, x, target, scratch); need: states + inputs + parameters + grads"
+    )
+
+
+if __name__ == "__main__":
+    main()
