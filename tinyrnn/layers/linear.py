@@ -42,7 +42,9 @@ class Linear(Module):
         """x: (..., in_features) -> (..., out_features); caches x for the weight gradient."""
         weight = self.weight.data
         x = checked_input(x, weight.dtype, (..., self.in_features), "Linear")
-        y = x @ weight.T
+        # One 2-D GEMM over all leading axes: NumPy runs a 3-D matmul as many small ones.
+        y = x.reshape(-1, self.in_features) @ weight.T
+        y = y.reshape(x.shape[:-1] + (self.out_features,))
         if self.bias is not None:
             y += self.bias.data
         self._save(x)
@@ -57,7 +59,7 @@ class Linear(Module):
         self.weight.grad += grad_2d.T @ x.reshape(-1, self.in_features)
         if self.bias is not None:
             self.bias.grad += grad_2d.sum(axis=0)
-        return grad_output @ self.weight.data
+        return (grad_2d @ self.weight.data).reshape(x.shape)
 
     def extra_repr(self) -> str:
         return (
