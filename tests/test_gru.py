@@ -106,7 +106,8 @@ def test_in_sequential_with_linear_head(record_max, rng):
 @pytest.mark.parametrize("return_sequences", [True, False])
 @pytest.mark.parametrize("with_h0", [True, False])
 @pytest.mark.parametrize("bias", [True, False])
-def test_fast_path_equals_general_path(record_max, rng, return_sequences, with_h0, bias):
+@pytest.mark.parametrize("lengths", [None, [7, 2, 5]])
+def test_fast_path_equals_general_path(record_max, rng, return_sequences, with_h0, bias, lengths):
     fast = GRU(INPUT, HIDDEN, bias=bias, return_sequences=return_sequences, dtype=F64, rng=rng)
     general = RNN(cell=fast.cell, return_sequences=return_sequences)
     x = rng.standard_normal((3, 7, INPUT))
@@ -115,7 +116,7 @@ def test_fast_path_equals_general_path(record_max, rng, return_sequences, with_h
     results = []
     for layer in (fast, general):
         layer.zero_grad()
-        y = layer(x, h0)
+        y = layer(x, h0, lengths=lengths)
         dx = layer.backward(upstream)
         grads = [param.grad.copy() for param in layer.parameters()]
         results.append([y, layer.h_n, dx, layer.grad_h0, *grads])
@@ -339,5 +340,67 @@ def test_changing_the_output_in_place_leaves_the_gradients_alone(rng, batch, ste
             layer.h_n[...] = 1e3
         dx = layer.backward(upstream)
         results.append([dx, *(param.grad.copy() for param in layer.parameters())])
+    for a, b in zip(*results, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+# ------------------------------------------------------------------------- variable lengths
+@pytest.mark.parametrize("path", ["fast", "general"])
+@pytest.mark.parametrize("return_sequences", [True, False])
+@pytest.mark.parametrize("with_h0", [True, False])
+def test_lengths_match_torch_packed_sequences(torch, same, rng, path, return_sequences, with_h0):
+    lengths, steps = np.array([4, 1, 6]), 6
+    ours = GRU(INPUT, HIDDEN, return_sequences=return_sequences, dtype=F64, rng=rng)
+    theirs = torch.nn.GRU(INPUT, HIDDEN, batch_first=True).double()
+    copy_into_torch(torch, ours.cell, theirs, "_l0")
+    if path == "general":
+        ours = RNN(cell=ours.cell, return_sequences=return_sequences)
+    x = rng.standard_normal((3, steps, INPUT))
+    h0 = rng.standard_normal((3, HIDDEN)) if with_h0 else None
+    y = ours(x, h0, lengths=lengths)
+    x_t = leaf(torch, x)
+    packed = torch.nn.utils.rnn.pack_padded_sequence(
+        x_t, torch.from_numpy(lengths), batch_first=True, enforce_sorted=False
+    )
+    state_t = leaf(torch, h0[None]) if with_h0 else None
+    out, h_n = theirs(packed, state_t)
+    out = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=steps)[0]
+    out = out if return_sequences else h_n[0]  # many-to-one: each sample's last valid h
+    same("output", y, out)
+    same("h_n", ours.h_n, h_n[0])
+    upstream = rng.standard_normal(y.shape)
+    dx = ours.backward(upstream)
+    (out * torch.from_numpy(upstream)).sum().backward()
+    same("dx", dx, x_t.grad)
+    if with_h0:
+        same("dh0", ours.grad_h0, state_t.grad[0])
+    for name, param in ours.cell.named_parameters():
+        same(f"grad {name}", param.grad, getattr(theirs, name + "_l0").grad)
+
+
+@pytest.mark.parametrize("path", ["fast", "general"])
+@pytest.mark.parametrize("return_sequences", [True, False])
+def test_lengths_gradcheck(record_max, rng, path, return_sequences):
+    layer = GRU(INPUT, HIDDEN, return_sequences=return_sequences, dtype=F64, rng=rng)
+    if path == "general":
+        layer = RNN(cell=layer.cell, return_sequences=return_sequences)
+    x, h0 = rng.standard_normal((3, 3, INPUT)), rng.standard_normal((3, HIDDEN))
+    checked(record_max, layer, x, h0, np.array([3, 1, 2]))
+
+
+@pytest.mark.parametrize("path", ["fast", "general"])
+def test_lengths_padding_is_never_read(rng, path):
+    layer = GRU(INPUT, HIDDEN, dtype=F64, rng=rng)
+    if path == "general":
+        layer = RNN(cell=layer.cell)
+    x, lengths = rng.standard_normal((2, 5, INPUT)), np.array([2, 5])
+    upstream = rng.standard_normal((2, 5, HIDDEN))
+    results = []
+    for padding in (0.0, np.nan):
+        x[0, 2:] = padding
+        layer.zero_grad()
+        y = layer(x, lengths=lengths)
+        dx = layer.backward(upstream)
+        results.append([y, layer.h_n, dx, *(param.grad.copy() for param in layer.parameters())])
     for a, b in zip(*results, strict=True):
         np.testing.assert_array_equal(a, b)

@@ -9,8 +9,8 @@ import numpy as np
 from .. import functional as F
 from .._validation import check_grad
 from .gru_cell import GRUCell
-from .recurrent_state import State
-from .rnn import RNN
+from .recurrent_state import State, valid_steps
+from .rnn import RNN, _mask_grad
 
 
 class GRU(RNN):
@@ -18,7 +18,8 @@ class GRU(RNN):
 
     An `RNN` with `cell=GRUCell(...)` (state_dict keys `cell.weight_ih`, ...); everything else
     is inherited. The state is one (batch, hidden) array, as for `RNN`: `h0`, `rnn.h_n` and
-    `rnn.grad_h0` are arrays. Same results as `torch.nn.GRU(batch_first=True)`.
+    `rnn.grad_h0` are arrays. `lengths=` works as for `RNN`. Same results as
+    `torch.nn.GRU(batch_first=True)` (packed sequences for `lengths`).
     """
 
     def __init__(
@@ -50,28 +51,41 @@ class GRU(RNN):
         cell_type = type(self.cell)
         return cell_type.forward is GRUCell.forward and cell_type.backward is GRUCell.backward
 
-    def _forward_fast(self, x: np.ndarray, state: State) -> tuple[np.ndarray, State]:
+    def _forward_fast(
+        self, x: np.ndarray, state: State, lengths: np.ndarray | None = None
+    ) -> tuple[np.ndarray, State]:
         cell = self._gru_cell()
         # Time-major inside: each step then reads one contiguous (batch, hidden) block.
         x_time_major = np.ascontiguousarray(x.transpose(1, 0, 2))
+        valid = None if lengths is None else valid_steps(lengths, x.shape[1])
+        if valid is not None:
+            # Padding is trailing, so steps past a sample's length never feed its valid ones:
+            # they run too, on zeros (padding is never read), and their results are dropped.
+            x_time_major = np.where(valid[:, :, None], x_time_major, 0)
         h, gates, hidden_n = F.gru_forward(
             x_time_major, state, cell.weight_ih.data, cell.weight_hh.data, *cell.biases()
         )
-        self._save(("fast", x_time_major, state, h, gates, hidden_n))
+        self._save(("fast", x_time_major, state, h, gates, hidden_n, valid))
         # A copy (even where the transpose is contiguous: batch or time 1), so that nothing done
         # to the output can reach the cache.
-        return h.transpose(1, 0, 2).copy(order="C"), h[-1]
+        outputs = h.transpose(1, 0, 2).copy(order="C")
+        if valid is None:
+            return outputs, h[-1]
+        outputs[~valid.T] = 0  # as PyTorch's pad_packed_sequence
+        return outputs, h[valid.sum(axis=0) - 1, np.arange(x.shape[0])]  # last valid steps
 
     def _backward_fast(self, grad_output: np.ndarray, *cache: Any) -> np.ndarray:
         # *cache: RNN's hook has the vanilla cache's signature; this one is _forward_fast's.
-        x, h0, h, gates, hidden_n = cache
+        x, h0, h, gates, hidden_n, valid = cache
         cell = self._gru_cell()
         steps, batch = x.shape[:2]
         grad_output = check_grad(grad_output, self._expected_grad_shape(batch, steps), "GRU")
-        if self.return_sequences:
-            grad_h = grad_output.transpose(1, 0, 2)
-        else:
-            # Many-to-one: only the last step receives a gradient from outside.
+        # dL/dh_t from outside, time-major: padded steps get none; many-to-one feeds the last
+        # (valid) step alone.
+        grad_h = grad_output.transpose(1, 0, 2) if self.return_sequences else grad_output
+        if valid is not None:
+            grad_h = _mask_grad(grad_h, valid)
+        elif not self.return_sequences:
             grad_h = np.zeros_like(h)
             grad_h[-1] = grad_output
         grad_x, grad_h0, *grads = F.gru_backward(

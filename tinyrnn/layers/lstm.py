@@ -9,8 +9,8 @@ import numpy as np
 from .. import functional as F
 from .._validation import check_grad
 from .lstm_cell import LSTMCell
-from .recurrent_state import State
-from .rnn import RNN
+from .recurrent_state import State, valid_steps
+from .rnn import RNN, _mask_grad
 
 
 class LSTM(RNN):
@@ -20,7 +20,8 @@ class LSTM(RNN):
     is inherited. The recurrent state is the pair (h, c), each (batch, hidden): `h0` is a tuple
     (h0, c0) or None for zeros, `rnn.h_n` is the tuple (h_n, c_n), `rnn.grad_h0` the tuple
     (dL/dh0, dL/dc0), and `stateful=True` carries both. The outputs are the h_t only; many-to-one
-    returns the h of the last step. Same results as `torch.nn.LSTM(batch_first=True)`.
+    returns the h of the last step. `lengths=` works as for `RNN` (h_n: each sample's last valid
+    (h, c)). Same results as `torch.nn.LSTM(batch_first=True)` (packed sequences for `lengths`).
     """
 
     def __init__(
@@ -52,29 +53,43 @@ class LSTM(RNN):
         cell_type = type(self.cell)
         return cell_type.forward is LSTMCell.forward and cell_type.backward is LSTMCell.backward
 
-    def _forward_fast(self, x: np.ndarray, state: State) -> tuple[np.ndarray, State]:
+    def _forward_fast(
+        self, x: np.ndarray, state: State, lengths: np.ndarray | None = None
+    ) -> tuple[np.ndarray, State]:
         cell = self._lstm_cell()
         h0, c0 = state
         # Time-major inside: each step then reads one contiguous (batch, hidden) block.
         x_time_major = np.ascontiguousarray(x.transpose(1, 0, 2))
+        valid = None if lengths is None else valid_steps(lengths, x.shape[1])
+        if valid is not None:
+            # Padding is trailing, so steps past a sample's length never feed its valid ones:
+            # they run too, on zeros (padding is never read), and their results are dropped.
+            x_time_major = np.where(valid[:, :, None], x_time_major, 0)
         h, c, gates = F.lstm_forward(
             x_time_major, h0, c0, cell.weight_ih.data, cell.weight_hh.data, cell.combined_bias()
         )
-        self._save(("fast", x_time_major, h0, c0, h, c, gates))
+        self._save(("fast", x_time_major, h0, c0, h, c, gates, valid))
         # A copy (even where the transpose is contiguous: batch or time 1), so that nothing done
         # to the output can reach the cache.
-        return h.transpose(1, 0, 2).copy(order="C"), (h[-1], c[-1])
+        outputs = h.transpose(1, 0, 2).copy(order="C")
+        if valid is None:
+            return outputs, (h[-1], c[-1])
+        outputs[~valid.T] = 0  # as PyTorch's pad_packed_sequence
+        last = valid.sum(axis=0) - 1, np.arange(x.shape[0])  # each sample's last valid step
+        return outputs, (h[last], c[last])
 
     def _backward_fast(self, grad_output: np.ndarray, *cache: Any) -> np.ndarray:
         # *cache: RNN's hook has the vanilla cache's signature; this one is _forward_fast's.
-        x, h0, c0, h, c, gates = cache
+        x, h0, c0, h, c, gates, valid = cache
         cell = self._lstm_cell()
         steps, batch = x.shape[:2]
         grad_output = check_grad(grad_output, self._expected_grad_shape(batch, steps), "LSTM")
-        if self.return_sequences:
-            grad_h = grad_output.transpose(1, 0, 2)
-        else:
-            # Many-to-one: only the last step's h receives a gradient from outside.
+        # dL/dh_t from outside, time-major: padded steps get none; many-to-one feeds the last
+        # (valid) step alone.
+        grad_h = grad_output.transpose(1, 0, 2) if self.return_sequences else grad_output
+        if valid is not None:
+            grad_h = _mask_grad(grad_h, valid)
+        elif not self.return_sequences:
             grad_h = np.zeros_like(h)
             grad_h[-1] = grad_output
         grad_x, grad_h0, grad_c0, grad_w_ih, grad_w_hh, grad_b = F.lstm_backward(
