@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from .._validation import check_grad
+from .._validation import check_grad, checked_input
 from .lstm_cell import LSTMCell
 from .recurrent_state import State, valid_steps
 from .rnn import RNN, _mask_grad
@@ -37,6 +37,12 @@ class LSTM(RNN):
     ) -> None:
         cell = LSTMCell(input_size, hidden_size, bias, dtype=dtype, rng=rng)
         super().__init__(cell=cell, return_sequences=return_sequences, stateful=stateful)
+
+    def forward(self, x: Any, h0: Any = None, lengths: Any = None) -> np.ndarray:
+        """x: (batch, time, input), h0: a pair (h0, c0) or None, lengths: (batch,) or None."""
+        # Checked here first only so that a bad input's error names this layer, not RNN.
+        x = checked_input(x, self._dtype(), ("batch", "time", self.input_size), "LSTM")
+        return super().forward(x, h0, lengths)
 
     def _initial_state(self, h0: Any, x: np.ndarray) -> State:
         # Check a given (h0, c0) here, so that errors name this layer rather than RNN.
