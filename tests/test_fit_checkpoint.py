@@ -86,15 +86,31 @@ def test_interrupted_then_resumed_run_is_bit_identical(tmp_path):
     # 23 batches per epoch: the 5th epoch is interrupted; the last checkpoint is epoch 4's.
     model, loss_fn, optimizer, scheduler, loader, _ = windows_run(0, fail_at=4 * 23 + 7)
     with pytest.raises(Interrupt):
-        fit(model, loss_fn, optimizer, loader, scheduler=scheduler, checkpoint_path=path,
-            checkpoint_every=2, **options)  # fmt: skip
+        fit(
+            model,
+            loss_fn,
+            optimizer,
+            loader,
+            scheduler=scheduler,
+            checkpoint_path=path,
+            checkpoint_every=2,
+            **options,
+        )
     assert read_extra(path)["fit"]["history"]["loss"] == expected.loss[:4]
 
     # Fresh objects, built from other seeds: everything that matters must come from the file.
     resumed = windows_run(99)
     model, loss_fn, optimizer, scheduler, loader, _ = resumed
-    history = fit(model, loss_fn, optimizer, loader, scheduler=scheduler, checkpoint_path=path,
-                  resume_from=path, **options)  # fmt: skip
+    history = fit(
+        model,
+        loss_fn,
+        optimizer,
+        loader,
+        scheduler=scheduler,
+        checkpoint_path=path,
+        resume_from=path,
+        **options,
+    )
     assert history.loss == expected.loss and history.val_loss == expected.val_loss
     assert history.lr == expected.lr
     assert_same_run(unbroken, resumed)
@@ -124,12 +140,14 @@ def test_stateful_text_model_and_default_generator_resume_exactly(tmp_path):
 
     tr.seed(5)
     first = text_run(0)
-    fit(*first[:3], first[4], epochs=2, clip_grad_norm=5.0, checkpoint_path=path,
-        log=lambda _: None)  # fmt: skip
+    fit(
+        *first[:3], first[4], epochs=2, clip_grad_norm=5.0, checkpoint_path=path, log=lambda _: None
+    )
     tr.seed(1234)  # a new process would start from some other state
     resumed = text_run(7)
-    history = fit(*resumed[:3], resumed[4], epochs=4, clip_grad_norm=5.0, resume_from=path,
-                  log=lambda _: None)  # fmt: skip
+    history = fit(
+        *resumed[:3], resumed[4], epochs=4, clip_grad_norm=5.0, resume_from=path, log=lambda _: None
+    )
     assert history.loss == expected.loss
     assert_same_run(unbroken, resumed)
     assert tr.default_rng().random() == after
@@ -156,18 +174,44 @@ def test_early_stopping_state_survives_a_resume(tmp_path):
     stop_at = expected.epochs - 1  # interrupted while patience is running out
     model, loss_fn, optimizer, scheduler, data, val = plateau_run(0, fail_at=stop_at)
     with pytest.raises(Interrupt):
-        fit(model, loss_fn, optimizer, data, val_data=val, scheduler=scheduler,
-            checkpoint_path=path, checkpoint_every=1, **options)  # fmt: skip
+        fit(
+            model,
+            loss_fn,
+            optimizer,
+            data,
+            val_data=val,
+            scheduler=scheduler,
+            checkpoint_path=path,
+            checkpoint_every=1,
+            **options,
+        )
     resumed = plateau_run(3)
     model, loss_fn, optimizer, scheduler, data, val = resumed
-    history = fit(model, loss_fn, optimizer, data, val_data=val, scheduler=scheduler,
-                  resume_from=path, checkpoint_path=path, **options)  # fmt: skip
+    history = fit(
+        model,
+        loss_fn,
+        optimizer,
+        data,
+        val_data=val,
+        scheduler=scheduler,
+        resume_from=path,
+        checkpoint_path=path,
+        **options,
+    )
     assert history == expected
     assert_same_run(unbroken, resumed)
     # Re-running the finished run changes nothing: it had stopped early.
     again = plateau_run(4)
-    history = fit(again[0], again[1], again[2], again[4], val_data=again[5], scheduler=again[3],
-                  resume_from=path, **options)  # fmt: skip
+    history = fit(
+        again[0],
+        again[1],
+        again[2],
+        again[4],
+        val_data=again[5],
+        scheduler=again[3],
+        resume_from=path,
+        **options,
+    )
     assert history == expected
     assert_same_run(unbroken, again)
 
@@ -186,8 +230,17 @@ def test_checkpoint_holds_user_extra_and_every_epoch_schedule(tmp_path, monkeypa
     model, loss_fn, optimizer, _, data, _ = plateau_run(0)
     optimizer.param_groups[0]["lr"] = 0.05
     path = tmp_path / "run.npz"
-    fit(model, loss_fn, optimizer, data, epochs=7, checkpoint_path=path, checkpoint_every=3,
-        checkpoint_extra={"config": {"hidden": 8}}, log=lambda _: None)  # fmt: skip
+    fit(
+        model,
+        loss_fn,
+        optimizer,
+        data,
+        epochs=7,
+        checkpoint_path=path,
+        checkpoint_every=3,
+        checkpoint_extra={"config": {"hidden": 8}},
+        log=lambda _: None,
+    )
     assert saved_at == [3, 6, 7]  # every 3 epochs, and after the last one
     extra = read_extra(path)
     assert extra["config"] == {"hidden": 8} and len(extra["fit"]["history"]["loss"]) == 7
@@ -207,8 +260,17 @@ def test_nan_keeps_the_last_good_checkpoint_and_the_parameters(tmp_path):
     bad = x.copy()
     bad[0, 0, 0] = np.nan
     with pytest.raises(NonFiniteLossError, match="epoch 3, step 1"):
-        fit(model, loss_fn, optimizer, (bad, y), epochs=3, resume_from=path, checkpoint_path=path,
-            checkpoint_every=1, log=lambda _: None)  # fmt: skip
+        fit(
+            model,
+            loss_fn,
+            optimizer,
+            (bad, y),
+            epochs=3,
+            resume_from=path,
+            checkpoint_path=path,
+            checkpoint_every=1,
+            log=lambda _: None,
+        )
     assert path.read_bytes() == good
     for a, b in zip(model.parameters(), before, strict=True):
         np.testing.assert_array_equal(a.data, b)

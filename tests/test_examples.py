@@ -1,0 +1,125 @@
+"""The examples run end to end in their --fast mode (in-process, plus one as a real script)."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def load_example(name: str):
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sine_forecasts_and_plots(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    result = load_example("sine").main(["--fast", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "rollout of" in out and "test one-step MSE" in out
+    assert result["epochs"] == 3 and np.isfinite(result["rollout_rmse"])
+    # Even 3 epochs beat predicting 0 for a unit sine (MSE 0.5).
+    assert result["test_mse"] < 0.5
+    for name in ("sine_loss.png", "sine_forecast.png"):
+        data = (tmp_path / name).read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 5000
+
+
+def test_char_rnn_learns_something_on_a_tiny_text(tmp_path, capsys):
+    text = tmp_path / "tiny.txt"
+    text.write_text("abcabcabd abcabcabd. " * 30, encoding="utf-8")
+    result = load_example("char_rnn").main([str(text), "--fast"])
+    out = capsys.readouterr().out
+    assert "step 20, loss per char" in out and "step 40" in out
+    assert result["steps"] == 40
+    # Below the know-nothing loss ln(vocabulary size): the model has learned the pattern a bit.
+    assert result["loss_per_char"] < result["uniform"] - 0.3
+    assert result["uniform"] == pytest.approx(math.log(len(set(text.read_text()))))
+
+
+def test_char_rnn_default_text_is_the_shipped_one(capsys):
+    module = load_example("char_rnn")
+    assert module.DEFAULT_TEXT.is_file() and module.DEFAULT_TEXT.stat().st_size > 4000
+    result = module.main(["--fast"])
+    capsys.readouterr()
+    assert result["loss_per_char"] < result["uniform"]
+
+
+def test_adding_reports_the_one_sixth_baseline(capsys):
+    result = load_example("adding").main(["--fast", "--cells", "gru,rnn"])
+    out = capsys.readouterr().out
+    assert "baseline" in out and set(result) == {"baseline", "gru", "rnn"}
+    assert abs(result["baseline"] - 1 / 6) < 0.03  # 1000 test sums: within a few standard errors
+    assert all(np.isfinite(value) for value in result.values())
+
+
+def test_adding_rejects_unknown_cells(capsys):
+    with pytest.raises(SystemExit):
+        load_example("adding").main(["--fast", "--cells", "transformer"])
+    assert "unknown cell" in capsys.readouterr().err
+
+
+def test_custom_data_reloads_to_identical_predictions(tmp_path, capsys):
+    module = load_example("custom_data")
+    csv = tmp_path / "sensors.csv"
+    module.make_csv(csv, hours=200, seed=1)
+    names, values = module.load_csv(csv)
+    assert names == ["temperature", "humidity", "wind"] and values.shape == (200, 3)
+    checkpoint = tmp_path / "kept.npz"
+    result = module.main(["--fast", "--csv", str(csv), "--save", str(checkpoint)])
+    out = capsys.readouterr().out
+    assert result["identical"] == 1.0 and "identical after loading: True" in out
+    assert checkpoint.is_file() and "+6 h" in out
+
+
+def test_shipped_csv_matches_its_generator(tmp_path):
+    module = load_example("custom_data")
+    module.make_csv(tmp_path / "again.csv")
+    assert (tmp_path / "again.csv").read_text() == module.DEFAULT_CSV.read_text()
+
+
+def test_an_example_runs_as_a_script():
+    env = dict(os.environ, MPLBACKEND="Agg")
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "custom_data.py"), "--fast"],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "identical after loading: True" in result.stdout
+
+
+def python_blocks(markdown: str) -> list[str]:
+    blocks, inside, lines = [], False, []
+    for line in markdown.splitlines():
+        if not inside and line.strip() == "```python":
+            inside, lines = True, []
+        elif inside and line.strip() == "```":
+            inside = False
+            blocks.append("\n".join(lines))
+        elif inside:
+            lines.append(line)
+    return blocks
+
+
+def test_training_guide_code_runs(tmp_path, monkeypatch, capsys):
+    guide = (EXAMPLES.parent / "docs" / "training.md").read_text(encoding="utf-8")
+    blocks = python_blocks(guide)
+    assert len(blocks) >= 7
+    monkeypatch.chdir(tmp_path)  # the guide writes run.npz and sine.npz into the current folder
+    namespace: dict[str, object] = {"__name__": "training_guide"}
+    for number, block in enumerate(blocks, 1):
+        exec(compile(block, f"docs/training.md block {number}", "exec"), namespace)
+    out = capsys.readouterr().out
+    assert "loss per character" in out and "{'window': 30, 'period': 40}" in out
+    assert (tmp_path / "run.npz").is_file() and (tmp_path / "sine.npz").is_file()
