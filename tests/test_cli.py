@@ -283,3 +283,15 @@ def test_console_entry_point_as_a_subprocess(tmp_path):
     )
     assert result.returncode == 2 and "no such checkpoint" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_points_to_resume(capsys, text_file, tmp_path, monkeypatch):
+    import tinyrnn.cli.train as train_module
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train_module, "fit", interrupted)
+    checkpoint = tmp_path / "c.npz"
+    code, _, err = run(capsys, "train", "--text", text_file, "--checkpoint", checkpoint)
+    assert code == 130 and "--resume" in err and str(checkpoint) in err
