@@ -23,6 +23,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _contenders as C  # noqa: E402
 
+PAUSE = 0.15  # seconds before each block: the other library's idle threads go to sleep
 SIZES = {  # name: (batch, time, input, hidden, output), goal for tinyrnn / torch
     "seed": ((1, 3, 3, 16, 3), 0.3),
     "char": ((1, 25, 65, 100, 65), 0.3),
@@ -32,24 +33,32 @@ SIZES = {  # name: (batch, time, input, hidden, output), goal for tinyrnn / torc
 
 
 def interleaved_medians(steps: dict[str, C.Step], seconds: float) -> dict[str, float]:
-    """Run every contender once per round, in a rotating order; median seconds per step."""
+    """Median seconds per step of each contender, timed in interleaved blocks.
+
+    Each round runs every contender (in a rotating order) for a block of steps. Blocks, a pause
+    before each and one untimed step after it keep the thread pools apart: OpenBLAS's and
+    PyTorch's OpenMP workers spin for a while after their last call, and a contender interleaved
+    step by step with the other library would be timed against those spinning threads.
+    """
     names = list(steps)
-    for step in steps.values():  # warm up: caches, scratch buffers, BLAS threads
+    for step in steps.values():  # warm up: caches, scratch buffers, thread pools
         for _ in range(3):
             step()
-    start = time.perf_counter()
-    for name in names:
-        steps[name]()
-    per_round = time.perf_counter() - start
-    rounds = int(min(3000, max(15, seconds / max(per_round, 1e-9))))
+    rounds = 5
+    block = seconds / (rounds * len(names)) - PAUSE
     times: dict[str, list[float]] = {name: [] for name in names}
     clock = time.perf_counter
     for r in range(rounds):
         for i in range(len(names)):
             name = names[(r + i) % len(names)]
-            t0 = clock()
-            steps[name]()
-            times[name].append(clock() - t0)
+            step = steps[name]
+            time.sleep(PAUSE)
+            step()
+            start = clock()
+            while clock() - start < block or len(times[name]) < 3 * (r + 1):
+                t0 = clock()
+                step()
+                times[name].append(clock() - t0)
     return {name: float(np.median(values)) for name, values in times.items()}
 
 

@@ -106,6 +106,13 @@ def test_two_forwards_then_two_backwards_reuse_no_cached_buffer(rng, return_sequ
     assert_close(dx2, expected[1][2])  # the second backward did not overwrite the first dx
     for name, p in fast.named_parameters():
         assert_close(p.grad, expected[0][4][name] + expected[1][4][name])
+    # Finished calls hand their buffers to later forwards: nothing returned may live there.
+    kept = [a.copy() for a in (y1, y2, dx1, dx2)]
+    fast(rng.standard_normal((2, 6, 3)))
+    with tinyrnn.no_grad():
+        fast(rng.standard_normal((2, 6, 3)))
+    for before, after in zip(kept, (y1, y2, dx1, dx2), strict=True):
+        np.testing.assert_array_equal(before, after)
 
 
 def test_calls_of_different_shapes_interleave(rng):

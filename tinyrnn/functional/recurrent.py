@@ -6,9 +6,13 @@ that each step reads and writes one contiguous (batch, hidden) block.
     a_t = x_t W_ih^T + h_{t-1} W_hh^T + b        (b = b_ih + b_hh)
     h_t = f(a_t)                                 (f = tanh or relu)
 
-`rnn_forward_states` and `rnn_backward_states` are the kernels the layers run: the states live
-in one (time + 1, batch, hidden) array whose row 0 is h0, so that h_{t-1} for every step is one
-contiguous view. `rnn_forward` and `rnn_backward` are the same math with h0 and h apart.
+`rnn_forward_states` and `rnn_backward_states` are the kernels the layers run. The states live
+in one (time + 1, batch, hidden) array whose row 0 is h0, so that h_{t-1} of every step is one
+contiguous view. The bias rides along as an input: with `with_ones(x)` as input and
+`[W_ih | b]` as input weight, the input GEMM adds b and the weight-gradient GEMM returns
+`[dW_ih | db]` (db = sum of dL/da_t is the product with the column of ones), so neither costs a
+pass over the (time, batch, hidden) arrays. `rnn_forward` and `rnn_backward` are the same math
+with h0, h and b apart.
 """
 
 from __future__ import annotations
@@ -26,26 +30,33 @@ def check_nonlinearity(nonlinearity: str) -> None:
         raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
 
 
+def with_ones(x: np.ndarray) -> np.ndarray:
+    """x: (..., input) -> (..., input + 1), a trailing column of ones (the bias's input)."""
+    out = np.empty_like(x, shape=x.shape[:-1] + (x.shape[-1] + 1,))
+    out[..., :-1] = x
+    out[..., -1] = 1
+    return out
+
+
 def rnn_forward_states(
     x: np.ndarray,
     states: np.ndarray,
     weight_ih: np.ndarray,
     weight_hh: np.ndarray,
-    bias: np.ndarray | None = None,
     nonlinearity: str = "tanh",
 ) -> np.ndarray:
-    """x: (time, batch, input); states: (time + 1, batch, hidden) with states[0] = h0.
+    """x: (time, batch, input); states: C-contiguous (time + 1, batch, hidden), states[0] = h0.
 
-    Fills states[1:] with h_1..h_T in place and returns `states`.
+    Fills states[1:] with h_1..h_T in place (a_t = x_t W_ih^T + h_{t-1} W_hh^T) and returns it.
     """
     check_nonlinearity(nonlinearity)
+    if not states.flags.c_contiguous:
+        raise ValueError("rnn_forward_states: states must be C-contiguous (it is written in place)")
     activation = _ACTIVATIONS[nonlinearity]
     steps, batch, inputs = x.shape
     h = states[1:]
     # The input projection does not depend on h: one GEMM for all steps, outside the loop.
     np.matmul(x.reshape(steps * batch, inputs), weight_ih.T, out=h.reshape(steps * batch, -1))
-    if bias is not None:
-        h += bias
     # A contiguous copy of W_hh^T makes each step's GEMM a plain, untransposed one (faster).
     weight_hh_t = np.ascontiguousarray(weight_hh.T)
     recurrent = np.empty_like(states[0])
@@ -62,7 +73,7 @@ def rnn_forward_states(
 def _activation_derivative(nonlinearity: str, h: np.ndarray, out: np.ndarray) -> np.ndarray:
     """f'(a) written into `out`, from h = f(a): 1 - h^2 for tanh, [h > 0] for relu."""
     if nonlinearity == "tanh":
-        np.multiply(h, h, out=out)
+        np.square(h, out=out)
         return np.subtract(1, out, out=out)
     # relu: h >= 0, so sign(h) is exactly 1 where h > 0 and 0 where h = 0 (PyTorch's choice).
     return np.sign(h, out=out)
@@ -76,13 +87,13 @@ def rnn_backward_states(
     weight_hh: np.ndarray,
     nonlinearity: str = "tanh",
     grad_a: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """BPTT over the states of `rnn_forward_states`.
 
     grad_h: dL/dh_t from outside the recurrence, (time, batch, hidden) of any strides, or
-    (batch, hidden) for the last step alone (many-to-one). grad_a: optional (time, batch,
-    hidden) C-contiguous scratch for dL/da_t, overwritten (a caller reuses it across calls).
-    Returns (dx (time, batch, input), dh0 (batch, hidden), dW_ih, dW_hh, db (hidden,)).
+    (batch, hidden) for the last step alone (many-to-one). grad_a: optional C-contiguous
+    (time, batch, hidden) scratch for dL/da_t, overwritten (a caller reuses it across calls).
+    Returns (dx (time, batch, input), dh0 (batch, hidden), dW_ih, dW_hh).
     """
     check_nonlinearity(nonlinearity)
     steps, batch, inputs = x.shape
@@ -112,8 +123,7 @@ def rnn_backward_states(
     grad_weight_ih = grad_a_flat.T @ x.reshape(steps * batch, inputs)
     # h_{t-1} for every step is states[:-1], the same rows shifted by one step.
     grad_weight_hh = grad_a_flat.T @ states[:-1].reshape(steps * batch, hidden)
-    grad_bias = grad_a_flat.sum(axis=0)
-    return grad_x, grad_h_next, grad_weight_ih, grad_weight_hh, grad_bias
+    return grad_x, grad_h_next, grad_weight_ih, grad_weight_hh
 
 
 def rnn_forward(
@@ -125,10 +135,11 @@ def rnn_forward(
     nonlinearity: str = "tanh",
 ) -> np.ndarray:
     """x: (time, batch, input), h0: (batch, hidden) -> h: (time, batch, hidden), every state."""
-    steps = x.shape[0]
-    states = np.empty_like(h0, shape=(steps + 1,) + h0.shape)
+    if bias is not None:
+        x, weight_ih = with_ones(x), np.concatenate((weight_ih, bias[:, None]), axis=1)
+    states = np.empty_like(h0, shape=(x.shape[0] + 1,) + h0.shape)
     states[0] = h0
-    return rnn_forward_states(x, states, weight_ih, weight_hh, bias, nonlinearity)[1:]
+    return rnn_forward_states(x, states, weight_ih, weight_hh, nonlinearity)[1:]
 
 
 def rnn_backward(
@@ -145,6 +156,16 @@ def rnn_backward(
     Returns (dx (time, batch, input), dh0 (batch, hidden), dW_ih, dW_hh, db (hidden,)).
     """
     states = np.concatenate((h0[None], h))
-    return rnn_backward_states(
-        grad_h, states, np.ascontiguousarray(x), weight_ih, weight_hh, nonlinearity
+    # A zero bias column: the kernel's weight gradient then carries db = sum of dL/da_t.
+    weight = np.concatenate((weight_ih, np.zeros_like(weight_ih[:, :1])), axis=1)
+    grad_x, grad_h0, grad_weight, grad_weight_hh = rnn_backward_states(
+        grad_h, states, with_ones(x), weight, weight_hh, nonlinearity
+    )
+    grad_bias = grad_weight[:, -1].copy()
+    return (
+        np.ascontiguousarray(grad_x[..., :-1]),
+        grad_h0,
+        np.ascontiguousarray(grad_weight[:, :-1]),
+        grad_weight_hh,
+        grad_bias,
     )

@@ -82,6 +82,10 @@ class RNN(Module):
         self.grad_h0: State | None = None
         # BPTT's (time, batch, hidden) dL/da scratch, reused by backward calls of one shape.
         self._grad_a: np.ndarray | None = None
+        # The (states, time-major x) buffers of the last finished call, which the next forward
+        # of the same shape reuses: allocating and first touching megabytes on every call costs
+        # more than the arithmetic on them. Never part of a pending cache, never returned.
+        self._spare: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def hidden_size(self) -> int:
@@ -156,31 +160,50 @@ class RNN(Module):
     ) -> tuple[np.ndarray, np.ndarray]:
         cell = self.cell
         assert isinstance(cell, RNNCell)
-        batch, steps, _ = x.shape
+        batch, steps, inputs = x.shape
+        bias = cell.combined_bias()
         # Time-major inside, so that each step reads one contiguous (batch, hidden) block; the
-        # states carry h0 as row 0, so that h_{t-1} of every step is the view states[:-1].
-        x_time_major = np.ascontiguousarray(x.transpose(1, 0, 2))
-        states = np.empty_like(x, shape=(steps + 1, batch, self.hidden_size))
+        # states carry h0 as row 0, so that h_{t-1} of every step is the view states[:-1]. The
+        # bias enters as a column of ones in x against a column b in W_ih (see the kernels).
+        states, x_in = self._take_buffers(x, with_bias=bias is not None)
+        np.copyto(x_in[:, :, :inputs], x.transpose(1, 0, 2))
+        weight_in = cell.weight_ih.data
+        if bias is not None:
+            x_in[:, :, inputs] = 1
+            weight_in = np.concatenate((weight_in, bias[:, None]), axis=1)
         states[0] = h0
         valid = None if lengths is None else valid_steps(lengths, steps)
         if valid is not None:
-            # Padding is never read: zero it, so that no product with it can be inf or nan.
-            x_time_major = np.where(valid[:, :, None], x_time_major, 0)
-        weight_ih, weight_hh = cell.weight_ih.data, cell.weight_hh.data
-        bias = cell.combined_bias()
-        rnn_forward_states(x_time_major, states, weight_ih, weight_hh, bias, cell.nonlinearity)
+            x_in[~valid] = 0  # padding is never read: no product with it can be inf or nan
+        rnn_forward_states(x_in, states, weight_in, cell.weight_hh.data, cell.nonlinearity)
         last = states[-1]
         if valid is not None:
             # Padded rows ran on from their last valid state; they never feed a valid step.
             last = states[lengths, np.arange(batch)]
             states[1:][~valid] = 0
-        self._save(("fast", x_time_major, states, valid))
+        # A copy: the outputs must never be a view of the cache or of a reused buffer. For
+        # many-to-one, forward() returns a copy of `last` alone.
         outputs = states[1:].transpose(1, 0, 2)
-        if self.return_sequences and is_grad_enabled():
-            outputs = outputs.copy(order="C")  # the cache must never be reachable from outside
-        elif self.return_sequences:
-            outputs = np.ascontiguousarray(outputs)  # nothing is cached: the states are fresh
-        return outputs, last  # (for many-to-one, forward() returns a copy of `last` alone)
+        if self.return_sequences:
+            outputs = outputs.copy(order="C")
+        if is_grad_enabled():
+            self._save(("fast", x_in, weight_in, states, valid))
+        else:
+            last = last.copy()
+            self._spare = (states, x_in)
+        return outputs, last
+
+    def _take_buffers(self, x: np.ndarray, with_bias: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(states (time + 1, batch, hidden), time-major input with room for the ones column):
+        the spare pair of a finished call if it fits, else new arrays."""
+        batch, steps, inputs = x.shape
+        shape = (steps + 1, batch, self.hidden_size)
+        columns = inputs + 1 if with_bias else inputs
+        spare, self._spare = self._spare, None
+        if spare is not None and spare[0].shape == shape and spare[1].shape[2] == columns:
+            if spare[0].dtype == x.dtype:
+                return spare
+        return np.empty_like(x, shape=shape), np.empty_like(x, shape=(steps, batch, columns))
 
     def _forward_general(
         self, x: np.ndarray, state: State, lengths: np.ndarray | None = None
@@ -220,13 +243,14 @@ class RNN(Module):
     def _backward_fast(
         self,
         grad_output: np.ndarray,
-        x: np.ndarray,
+        x_in: np.ndarray,
+        weight_in: np.ndarray,
         states: np.ndarray,
         valid: np.ndarray | None,
     ) -> np.ndarray:
         cell = self.cell
         assert isinstance(cell, RNNCell)
-        steps, batch = x.shape[:2]
+        steps, batch = x_in.shape[:2]
         grad_output = check_grad(grad_output, self._expected_grad_shape(batch, steps), "RNN")
         # dL/dh_t from outside: time-major view (time, batch, hidden), or (batch, hidden) for
         # many-to-one, which the kernel applies to the last step alone.
@@ -236,12 +260,16 @@ class RNN(Module):
         grad_a = self._grad_a
         if grad_a is None or grad_a.shape != states[1:].shape or grad_a.dtype != states.dtype:
             grad_a = self._grad_a = np.empty_like(states[1:])
-        grad_x, grad_h0, grad_w_ih, grad_w_hh, grad_b = rnn_backward_states(
-            grad_h, states, x, cell.weight_ih.data, cell.weight_hh.data, cell.nonlinearity, grad_a
+        grad_x, grad_h0, grad_w_in, grad_w_hh = rnn_backward_states(
+            grad_h, states, x_in, weight_in, cell.weight_hh.data, cell.nonlinearity, grad_a
         )
-        cell.accumulate_grads(grad_w_ih, grad_w_hh, grad_b)
+        # [dW_ih | db]: the ones column's weight gradient is the bias gradient.
+        inputs = cell.input_size
+        grad_b = grad_w_in[:, inputs] if grad_w_in.shape[1] > inputs else None
+        cell.accumulate_grads(grad_w_in[:, :inputs], grad_w_hh, grad_b)
         self.grad_h0 = grad_h0
-        return np.ascontiguousarray(grad_x.transpose(1, 0, 2))
+        self._spare = (states, x_in)  # this call is over: its buffers serve the next forward
+        return np.ascontiguousarray(grad_x[:, :, :inputs].transpose(1, 0, 2))
 
     def _backward_general(
         self,

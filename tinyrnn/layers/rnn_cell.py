@@ -100,12 +100,15 @@ class RNNCell(Module):
         return grad_x[0], grad_h_prev
 
     def accumulate_grads(
-        self, grad_weight_ih: np.ndarray, grad_weight_hh: np.ndarray, grad_bias: np.ndarray
+        self,
+        grad_weight_ih: np.ndarray,
+        grad_weight_hh: np.ndarray,
+        grad_bias: np.ndarray | None,
     ) -> None:
         """Add a backward's results into the parameters' `.grad` (the bias gradient feeds both)."""
         self.weight_ih.grad += grad_weight_ih
         self.weight_hh.grad += grad_weight_hh
-        if self.bias_ih is not None and self.bias_hh is not None:
+        if grad_bias is not None and self.bias_ih is not None and self.bias_hh is not None:
             self.bias_ih.grad += grad_bias
             self.bias_hh.grad += grad_bias
 

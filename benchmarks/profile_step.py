@@ -1,0 +1,118 @@
+"""Where the time of one tinyrnn training step goes: median milliseconds per phase, per size.
+
+    python benchmarks/profile_step.py [--sizes medium,large] [--steps 30]
+
+Phases: zero_grad, RNN forward, Linear forward, MSE forward, MSE backward, Linear backward,
+RNN backward, SGD step; then the RNN's forward and backward split into their kernels' parts
+(input projection, time loop, gradient GEMMs, copies), timed by re-running those parts alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _contenders as C  # noqa: E402
+from bench_step import SIZES  # noqa: E402
+
+import tinyrnn  # noqa: E402
+from tinyrnn.functional.recurrent import (  # noqa: E402
+    rnn_backward_states,
+    rnn_forward_states,
+    with_ones,
+)
+
+
+def phases(shape: tuple[int, ...], steps: int) -> dict[str, float]:
+    """Median ms of each phase of the training step."""
+    model = C._model(shape)
+    x, target = C._data(shape)
+    loss_fn = tinyrnn.MSELoss()
+    optimizer = tinyrnn.SGD(model.parameters(), lr=C.LR)
+    rnn, linear = model[0], model[1]
+    times: dict[str, list[float]] = {}
+    clock = time.perf_counter
+
+    def timed(name: str, fn: Callable[..., object], *args: object) -> object:
+        t0 = clock()
+        result = fn(*args)
+        times.setdefault(name, []).append(1e3 * (clock() - t0))
+        return result
+
+    for i in range(steps + 3):
+        timed("zero_grad", optimizer.zero_grad)
+        h = timed("RNN forward", rnn, x)
+        y = timed("Linear forward", linear, h)
+        timed("MSE forward", loss_fn, y, target)
+        g = timed("MSE backward", loss_fn.backward)
+        gh = timed("Linear backward", linear.backward, g)
+        timed("RNN backward", rnn.backward, gh)
+        timed("SGD step", optimizer.step)
+        if i < 3:
+            times.clear()
+    return {name: float(np.median(values)) for name, values in times.items()}
+
+
+def kernel_parts(shape: tuple[int, ...], steps: int) -> dict[str, float]:
+    """Median ms of the RNN kernels' parts, each re-run alone on the same data."""
+    batch, time_steps, _, hidden, _ = shape
+    cell = C._model(shape)[0].cell
+    x = C._data(shape)[0]
+    x_in = with_ones(np.ascontiguousarray(x.transpose(1, 0, 2)))
+    w_in = np.concatenate((cell.weight_ih.data, cell.combined_bias()[:, None]), axis=1)
+    w_hh = cell.weight_hh.data
+    states = np.zeros((time_steps + 1, batch, hidden), np.float32)
+    rows = time_steps * batch
+    grad = np.ones((batch, time_steps, hidden), np.float32)
+    grad_a = np.empty_like(states[1:])
+    parts: dict[str, Callable[[], object]] = {
+        "fwd: x -> time-major copy": lambda: np.ascontiguousarray(x.transpose(1, 0, 2)),
+        "fwd: input projection GEMM": lambda: x_in.reshape(rows, -1) @ w_in.T,
+        "fwd: whole kernel": lambda: rnn_forward_states(x_in, states, w_in, w_hh),
+        "fwd: outputs batch-first copy": lambda: states[1:].transpose(1, 0, 2).copy(),
+        "bwd: whole kernel": lambda: rnn_backward_states(
+            grad.transpose(1, 0, 2), states, x_in, w_in, w_hh, "tanh", grad_a
+        ),
+        "bwd: dW_hh GEMM": lambda: grad_a.reshape(rows, hidden).T @ states[:-1].reshape(rows, -1),
+        "bwd: [dW_ih | db] GEMM": lambda: grad_a.reshape(rows, hidden).T @ x_in.reshape(rows, -1),
+        "bwd: dx GEMM": lambda: grad_a.reshape(rows, hidden) @ w_in,
+        "bwd: f'(h) for all steps": lambda: np.subtract(1, np.square(states[1:])),
+    }
+    result = {}
+    for name, fn in parts.items():
+        for _ in range(2):
+            fn()
+        values = []
+        for _ in range(steps):
+            t0 = time.perf_counter()
+            fn()
+            values.append(1e3 * (time.perf_counter() - t0))
+        result[name] = float(np.median(values))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(SIZES))
+    parser.add_argument("--steps", type=int, default=30)
+    args = parser.parse_args()
+    for name in args.sizes.split(","):
+        shape = SIZES[name][0]
+        steps = args.steps if name != "large" else max(5, args.steps // 4)
+        result = phases(shape, steps)
+        total = sum(result.values())
+        print(f"\n{name} {shape}: step total {total:.3f} ms (sum of phase medians)")
+        for phase, ms in result.items():
+            print(f"  {phase:18s} {ms:9.3f} ms  {100 * ms / total:5.1f}%")
+        for part, ms in kernel_parts(shape, steps).items():
+            print(f"    {part:30s} {ms:9.3f} ms")
+
+
+if __name__ == "__main__":
+    main()
