@@ -77,7 +77,8 @@ def _forecast(model: Module, data: dict[str, Any], args: argparse.Namespace) -> 
         if len(values) < window:
             raise CLIError(f"{args.csv}: {len(values)} rows, the model needs {window}")
         recent = values[-window:][:, inputs]
-    start = ((recent - mean[inputs]) / std[inputs]).astype(np.float32)
+    # C order: a column selection of a row slice can come out in Fortran order.
+    start = np.ascontiguousarray((recent - mean[inputs]) / std[inputs], dtype=np.float32)
     header = "step," + ",".join(names[i] for i in targets)
     if inputs == targets:
         predicted = rollout(model, start, args.length)
