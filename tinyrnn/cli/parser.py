@@ -19,6 +19,15 @@ Train and sample recurrent networks from the command line.
 Run `tinyrnn train --help` or `tinyrnn sample --help` for every option."""
 
 
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows "(default: ...)" only for real defaults (not None, not a flag's False)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is False or action.default == "==SUPPRESS==":
+            return action.help
+        return super()._get_help_string(action)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full parser; `tinyrnn --help`, `tinyrnn train --help`, ... document every option."""
     parser = argparse.ArgumentParser(
@@ -40,7 +49,7 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
         description="Train a character model (--text) or a series forecaster (--csv). Every "
         "option has a default; a checkpoint (--checkpoint) stores the model's architecture, "
         "vocabulary or column scaling, so `tinyrnn sample` can rebuild it.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_Formatter,
     )
     data = train.add_mutually_exclusive_group(required=True)
     data.add_argument("--text", metavar="FILE", help="UTF-8 text: train a character model")
@@ -69,7 +78,9 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
         "--batch-size", type=int, help="sequences per batch (default: 1 for text, 32 for CSV)"
     )
     loop.add_argument("--seq-len", type=int, default=25, help="text: characters per BPTT chunk")
-    loop.add_argument("--optimizer", choices=OPTIMIZERS, help="default: adagrad text, adam CSV")
+    loop.add_argument(
+        "--optimizer", choices=OPTIMIZERS, help="optimizer (default: adagrad text, adam CSV)"
+    )
     loop.add_argument("--lr", type=float, help="learning rate (default: 0.1 text, 0.01 CSV)")
     loop.add_argument("--clip", type=float, default=5.0, help="max gradient norm; 0 disables")
     loop.add_argument(
@@ -96,7 +107,7 @@ def _add_sample(commands: argparse._SubParsersAction) -> None:
         help="generate text, or forecast a series, from a checkpoint",
         description="Rebuild the model stored in a `tinyrnn train` checkpoint and generate: "
         "text for a character model, a rollout forecast for a CSV model.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_Formatter,
     )
     sample.add_argument("--checkpoint", metavar="PATH", required=True, help="checkpoint file")
     sample.add_argument(
