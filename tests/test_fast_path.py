@@ -84,11 +84,12 @@ def test_fast_path_is_chosen_only_for_built_in_cells(rng):
 
 
 @pytest.mark.parametrize("return_sequences", [True, False])
-def test_two_forwards_then_two_backwards_reuse_no_cached_buffer(rng, return_sequences):
+@pytest.mark.parametrize("batch, bias", [(2, True), (1, True), (1, False)])
+def test_two_forwards_then_two_backwards_reuse_no_cached_buffer(rng, return_sequences, batch, bias):
     # Same shape twice: any scratch reused across calls must not be part of a pending cache.
-    fast, general = pair(rng, 3, 5, return_sequences=return_sequences)
-    xs = [rng.standard_normal((2, 6, 3)) for _ in range(2)]
-    shape = (2, 6, 5) if return_sequences else (2, 5)
+    fast, general = pair(rng, 3, 5, return_sequences=return_sequences, bias=bias)
+    xs = [rng.standard_normal((batch, 6, 3)) for _ in range(2)]
+    shape = (batch, 6, 5) if return_sequences else (batch, 5)
     ups = [rng.standard_normal(shape) for _ in range(2)]
     expected = []
     for x, up in zip(xs, ups, strict=True):
@@ -108,9 +109,9 @@ def test_two_forwards_then_two_backwards_reuse_no_cached_buffer(rng, return_sequ
         assert_close(p.grad, expected[0][4][name] + expected[1][4][name])
     # Finished calls hand their buffers to later forwards: nothing returned may live there.
     kept = [a.copy() for a in (y1, y2, dx1, dx2)]
-    fast(rng.standard_normal((2, 6, 3)))
+    fast(rng.standard_normal((batch, 6, 3)))
     with tinyrnn.no_grad():
-        fast(rng.standard_normal((2, 6, 3)))
+        fast(rng.standard_normal((batch, 6, 3)))
     for before, after in zip(kept, (y1, y2, dx1, dx2), strict=True):
         np.testing.assert_array_equal(before, after)
 

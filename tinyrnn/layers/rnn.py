@@ -260,8 +260,9 @@ class RNN(Module):
         grad_a = self._grad_a
         if grad_a is None or grad_a.shape != states[1:].shape or grad_a.dtype != states.dtype:
             grad_a = self._grad_a = np.empty_like(states[1:])
+        # dx overwrites x_in, which this call no longer needs (the kernel reads it first).
         grad_x, grad_h0, grad_w_in, grad_w_hh = rnn_backward_states(
-            grad_h, states, x_in, weight_in, cell.weight_hh.data, cell.nonlinearity, grad_a
+            grad_h, states, x_in, weight_in, cell.weight_hh.data, cell.nonlinearity, grad_a, x_in
         )
         # [dW_ih | db]: the ones column's weight gradient is the bias gradient.
         inputs = cell.input_size
@@ -269,7 +270,7 @@ class RNN(Module):
         cell.accumulate_grads(grad_w_in[:, :inputs], grad_w_hh, grad_b)
         self.grad_h0 = grad_h0
         self._spare = (states, x_in)  # this call is over: its buffers serve the next forward
-        return np.ascontiguousarray(grad_x[:, :, :inputs].transpose(1, 0, 2))
+        return grad_x[:, :, :inputs].transpose(1, 0, 2).copy(order="C")  # a copy, never x_in
 
     def _backward_general(
         self,
