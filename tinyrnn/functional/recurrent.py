@@ -57,8 +57,9 @@ def rnn_forward_states(
     h = states[1:]
     # The input projection does not depend on h: one GEMM for all steps, outside the loop.
     np.matmul(x.reshape(steps * batch, inputs), weight_ih.T, out=h.reshape(steps * batch, -1))
-    # A contiguous copy of W_hh^T makes each step's GEMM a plain, untransposed one (faster).
-    weight_hh_t = np.ascontiguousarray(weight_hh.T)
+    # A contiguous copy of W_hh^T makes each step's GEMM a plain, untransposed one (faster; for
+    # a single step the copy would cost more than it saves).
+    weight_hh_t = np.ascontiguousarray(weight_hh.T) if steps > 1 else weight_hh.T
     recurrent = np.empty_like(states[0])
     matmul, add = np.matmul, np.add
     h_prev = states[0]

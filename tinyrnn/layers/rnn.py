@@ -161,16 +161,14 @@ class RNN(Module):
         cell = self.cell
         assert isinstance(cell, RNNCell)
         batch, steps, inputs = x.shape
-        bias = cell.combined_bias()
         # Time-major inside, so that each step reads one contiguous (batch, hidden) block; the
         # states carry h0 as row 0, so that h_{t-1} of every step is the view states[:-1]. The
         # bias enters as a column of ones in x against a column b in W_ih (see the kernels).
-        states, x_in = self._take_buffers(x, with_bias=bias is not None)
+        weight_in = cell.input_weight()
+        states, x_in = self._take_buffers(x, weight_in.shape[1])
         np.copyto(x_in[:, :, :inputs], x.transpose(1, 0, 2))
-        weight_in = cell.weight_ih.data
-        if bias is not None:
+        if weight_in.shape[1] > inputs:
             x_in[:, :, inputs] = 1
-            weight_in = np.concatenate((weight_in, bias[:, None]), axis=1)
         states[0] = h0
         valid = None if lengths is None else valid_steps(lengths, steps)
         if valid is not None:
@@ -193,12 +191,11 @@ class RNN(Module):
             self._spare = (states, x_in)
         return outputs, last
 
-    def _take_buffers(self, x: np.ndarray, with_bias: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(states (time + 1, batch, hidden), time-major input with room for the ones column):
-        the spare pair of a finished call if it fits, else new arrays."""
-        batch, steps, inputs = x.shape
+    def _take_buffers(self, x: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
+        """(states (time + 1, batch, hidden), time-major input (time, batch, columns)): the spare
+        pair of a finished call if it fits, else new arrays."""
+        batch, steps, _ = x.shape
         shape = (steps + 1, batch, self.hidden_size)
-        columns = inputs + 1 if with_bias else inputs
         spare, self._spare = self._spare, None
         if spare is not None and spare[0].shape == shape and spare[1].shape[2] == columns:
             if spare[0].dtype == x.dtype:
@@ -264,13 +261,11 @@ class RNN(Module):
         grad_x, grad_h0, grad_w_in, grad_w_hh = rnn_backward_states(
             grad_h, states, x_in, weight_in, cell.weight_hh.data, cell.nonlinearity, grad_a, x_in
         )
-        # [dW_ih | db]: the ones column's weight gradient is the bias gradient.
-        inputs = cell.input_size
-        grad_b = grad_w_in[:, inputs] if grad_w_in.shape[1] > inputs else None
-        cell.accumulate_grads(grad_w_in[:, :inputs], grad_w_hh, grad_b)
+        cell.accumulate_input_grads(grad_w_in, grad_w_hh)
         self.grad_h0 = grad_h0
         self._spare = (states, x_in)  # this call is over: its buffers serve the next forward
-        return grad_x[:, :, :inputs].transpose(1, 0, 2).copy(order="C")  # a copy, never x_in
+        # A copy, never a view of x_in (which the next forward reuses).
+        return grad_x[:, :, : cell.input_size].transpose(1, 0, 2).copy(order="C")
 
     def _backward_general(
         self,

@@ -6,10 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from .. import functional as F
 from .._config import resolve_dtype, resolve_rng
 from .._validation import check_grad, checked_input
-from ..functional.recurrent import check_nonlinearity
+from ..functional.recurrent import (
+    check_nonlinearity,
+    rnn_backward_states,
+    rnn_forward_states,
+    with_ones,
+)
 from ..module import Module
 from ..parameter import Parameter
 
@@ -63,6 +67,14 @@ class RNNCell(Module):
         """Convert and check a hidden state: must be (batch, hidden)."""
         return checked_input(h, self.dtype, (batch_size, self.hidden_size), who, "hidden state")
 
+    def input_weight(self) -> np.ndarray:
+        """[W_ih | b_ih + b_hh] (hidden, input + 1), or W_ih without bias: the bias rides as the
+        weight of a column of ones in the input (see tinyrnn.functional.recurrent)."""
+        bias = self.combined_bias()
+        if bias is None:
+            return self.weight_ih.data
+        return np.concatenate((self.weight_ih.data, bias[:, None]), axis=1)
+
     def forward(self, x: Any, h_prev: Any = None) -> np.ndarray:
         """x_t: (batch, input), h_prev: (batch, hidden) or None (zeros) -> h_t: (batch, hidden)."""
         x = checked_input(x, self.dtype, ("batch", self.input_size), "RNNCell")
@@ -72,32 +84,30 @@ class RNNCell(Module):
             else self.check_state(h_prev, x.shape[0])
         )
         # A one-step run of the sequence kernel: the math lives in one place.
-        h = F.rnn_forward(
-            x[None],
-            h_prev,
-            self.weight_ih.data,
-            self.weight_hh.data,
-            self.combined_bias(),
-            self.nonlinearity,
-        )[0]
-        self._save((x, h_prev, h))
-        return h
+        weight_in = self.input_weight()
+        x_in = x if weight_in.shape[1] == self.input_size else with_ones(x)
+        states = np.empty_like(h_prev, shape=(2,) + h_prev.shape)
+        states[0] = h_prev
+        rnn_forward_states(x_in[None], states, weight_in, self.weight_hh.data, self.nonlinearity)
+        self._save((x_in, weight_in, states))
+        return states[1]
 
     def backward(self, grad_output: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """dL/dh_t: (batch, hidden) -> (dL/dx_t (batch, input), dL/dh_prev (batch, hidden))."""
-        x, h_prev, h = self._pop()
-        grad_output = check_grad(grad_output, h.shape, "RNNCell")
-        grad_x, grad_h_prev, grad_w_ih, grad_w_hh, grad_b = F.rnn_backward(
-            grad_output[None],
-            h[None],
-            x[None],
-            h_prev,
-            self.weight_ih.data,
-            self.weight_hh.data,
-            self.nonlinearity,
+        x_in, weight_in, states = self._pop()
+        grad_output = check_grad(grad_output, states[1].shape, "RNNCell")
+        grad_x, grad_h_prev, grad_w_in, grad_w_hh = rnn_backward_states(
+            grad_output[None], states, x_in[None], weight_in, self.weight_hh.data, self.nonlinearity
         )
-        self.accumulate_grads(grad_w_ih, grad_w_hh, grad_b)
-        return grad_x[0], grad_h_prev
+        self.accumulate_input_grads(grad_w_in, grad_w_hh)
+        return grad_x[0, :, : self.input_size], grad_h_prev
+
+    def accumulate_input_grads(
+        self, grad_weight_in: np.ndarray, grad_weight_hh: np.ndarray
+    ) -> None:
+        """Add the kernels' [dW_ih | db] and dW_hh into the parameters' `.grad`."""
+        grad_bias = grad_weight_in[:, -1] if grad_weight_in.shape[1] > self.input_size else None
+        self.accumulate_grads(grad_weight_in[:, : self.input_size], grad_weight_hh, grad_bias)
 
     def accumulate_grads(
         self,
