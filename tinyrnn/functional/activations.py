@@ -54,6 +54,8 @@ def grad_relu(y: np.ndarray) -> np.ndarray:
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """y = exp(x) / sum(exp(x)) along `axis`, stable for any finite x.  any shape -> same shape"""
+    if x.size == 0:  # an empty axis is an empty distribution (as PyTorch); max() has no identity
+        return np.exp(x)  # empty, in the dtype of the general case
     # Subtracting the max changes nothing mathematically and keeps exp() <= 1.
     shifted = x - np.max(x, axis=axis, keepdims=True)
     # exp() of a very negative shift rounds to 0, which is the right answer, not an error.
@@ -73,6 +75,8 @@ def grad_softmax(y: np.ndarray, grad_output: np.ndarray, axis: int = -1) -> np.n
 
 def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """log(softmax(x)) along `axis`, computed without taking the log of an underflowed 0."""
+    if x.size == 0:  # as in softmax
+        return np.exp(x)
     shifted = x - np.max(x, axis=axis, keepdims=True)
     with np.errstate(under="ignore"):  # as in softmax: terms that round to 0 are negligible
         return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))

@@ -20,6 +20,12 @@ def _as_input(x: Any, who: str) -> np.ndarray:
     return as_float_array(x, get_default_dtype(), who)
 
 
+def _checked_grad(grad_output: Any, y: np.ndarray, who: str) -> np.ndarray:
+    # The gradient takes the output's shape and dtype: a float64 gradient into a float32 layer
+    # gives a float32 input gradient, as in the layers with parameters.
+    return check_grad(grad_output, y.shape, who).astype(y.dtype, copy=False)
+
+
 class Tanh(Module):
     """y = tanh(x), elementwise.  x: any shape -> same shape"""
 
@@ -31,7 +37,7 @@ class Tanh(Module):
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         y = self._pop()
         # d tanh(x)/dx = 1 - tanh(x)^2
-        return check_grad(grad_output, y.shape, "Tanh") * F.grad_tanh(y)
+        return _checked_grad(grad_output, y, "Tanh") * F.grad_tanh(y)
 
 
 class Sigmoid(Module):
@@ -45,7 +51,7 @@ class Sigmoid(Module):
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         y = self._pop()
         # d sigmoid(x)/dx = y (1 - y)
-        return check_grad(grad_output, y.shape, "Sigmoid") * F.grad_sigmoid(y)
+        return _checked_grad(grad_output, y, "Sigmoid") * F.grad_sigmoid(y)
 
 
 class ReLU(Module):
@@ -59,7 +65,7 @@ class ReLU(Module):
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         y = self._pop()
         # d relu(x)/dx = 1 where x > 0, else 0
-        return check_grad(grad_output, y.shape, "ReLU") * F.grad_relu(y)
+        return _checked_grad(grad_output, y, "ReLU") * F.grad_relu(y)
 
 
 class Softmax(Module):
@@ -80,7 +86,7 @@ class Softmax(Module):
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         y = self._pop()
         # dL/dx = y * (g - sum(g * y)) along the axis (the softmax Jacobian applied to g)
-        return F.grad_softmax(y, check_grad(grad_output, y.shape, "Softmax"), axis=self.axis)
+        return F.grad_softmax(y, _checked_grad(grad_output, y, "Softmax"), axis=self.axis)
 
     def extra_repr(self) -> str:
         return f"axis={self.axis}"

@@ -46,16 +46,17 @@ class Dropout(Module):
             x = as_float_array(x, get_default_dtype(), "Dropout")
         if not self.training or self.p == 0.0:
             # Identity: only the shape is cached, so that forward and backward still pair up LIFO.
-            self._save((x.shape, None))
+            self._save((x.shape, x.dtype, None))
             return x.copy()  # a fresh array, like every other layer's output
         mask = dropout_mask(x.shape, self.p, resolve_rng(self.rng), x)
-        self._save((x.shape, mask))
+        self._save((x.shape, x.dtype, mask))
         return x * mask
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         """dL/dy -> dL/dx: the same mask (identity in eval mode)."""
-        shape, mask = self._pop()
-        grad_output = check_grad(grad_output, shape, "Dropout")
+        shape, dtype, mask = self._pop()
+        # dx in the input's dtype (a float64 gradient does not upcast a float32 network)
+        grad_output = check_grad(grad_output, shape, "Dropout").astype(dtype, copy=False)
         # y = x * mask  =>  dx = dy * mask  (identity: dx = dy)
         return grad_output.copy() if mask is None else grad_output * mask
 

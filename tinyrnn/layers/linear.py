@@ -54,6 +54,7 @@ class Linear(Module):
         """dL/dy: (..., out_features) -> dL/dx: (..., in_features); adds dL/dW, dL/db."""
         x = self._pop()
         grad_output = check_grad(grad_output, x.shape[:-1] + (self.out_features,), "Linear")
+        grad_output = grad_output.astype(x.dtype, copy=False)  # dx in the layer's dtype
         # y = x W^T + b  =>  dW = g^T x (summed over every leading axis), db = sum g, dx = g W.
         grad_2d = grad_output.reshape(-1, self.out_features)
         self.weight.grad += grad_2d.T @ x.reshape(-1, self.in_features)

@@ -90,6 +90,7 @@ class LSTM(RNN):
         cell = self._lstm_cell()
         steps, batch = x.shape[:2]
         grad_output = check_grad(grad_output, self._expected_grad_shape(batch, steps), "LSTM")
+        grad_output = grad_output.astype(h.dtype, copy=False)  # no float64 leaks into dc0
         # dL/dh_t from outside, time-major: padded steps get none; many-to-one feeds the last
         # (valid) step alone.
         grad_h = grad_output.transpose(1, 0, 2) if self.return_sequences else grad_output

@@ -106,10 +106,11 @@ class LSTMCell(Module):
                 "LSTMCell.backward: expected a tuple (dL/dh_t, dL/dc_t), "
                 f"got {type(grad_output).__name__}"
             )
-        grad_h = check_grad(grad_output[0], h_prev.shape, "LSTMCell")
+        # Gradients in the cell's dtype: a float64 dL/dc_t must not upcast dL/dc_prev.
+        grad_h = check_grad(grad_output[0], h_prev.shape, "LSTMCell").astype(h.dtype, copy=False)
         grad_c = grad_output[1]
         if grad_c is not None:
-            grad_c = check_grad(grad_c, c_prev.shape, "LSTMCell")
+            grad_c = check_grad(grad_c, c_prev.shape, "LSTMCell").astype(h.dtype, copy=False)
         grad_x, grad_h_prev, grad_c_prev, grad_w_ih, grad_w_hh, grad_b = F.lstm_backward(
             grad_h[None],
             grad_c,
