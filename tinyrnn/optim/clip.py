@@ -25,7 +25,20 @@ def _norm(grad: np.ndarray, norm_type: float) -> float:
         return 0.0
     if norm_type == math.inf:  # NaN propagates through max/min
         return max(float(grad.max()), -float(grad.min()))
-    return float(np.linalg.norm(grad.reshape(-1), ord=norm_type))
+    flat = grad.reshape(-1)
+    info = np.finfo(flat.dtype)
+    with np.errstate(over="ignore", under="ignore"):
+        norm = float(np.linalg.norm(flat, ord=norm_type))
+        if norm == math.inf or norm < math.sqrt(info.tiny) / info.eps:
+            # The powers |g|^p may have overflowed (float32 squares do from |g| ~ 2e19) or
+            # underflowed into subnormals (from |g| ~ 1e-19) although the norm itself is
+            # finite: then take it of g / max|g| (entries <= 1) in float64, rather than report
+            # inf and let the clipping zero every gradient, or report a rounded-off norm.
+            largest = max(float(grad.max()), -float(grad.min()))
+            if 0.0 < largest < math.inf:
+                scaled = flat.astype(np.float64) / largest
+                norm = largest * float(np.linalg.norm(scaled, ord=norm_type))
+    return norm
 
 
 def clip_grad_norm(
@@ -54,7 +67,7 @@ def clip_grad_norm(
     if not params:
         return 0.0
     norms = np.array([_norm(p.grad, norm_type) for p in params])
-    total = float(np.linalg.norm(norms, ord=norm_type))
+    total = _norm(norms, norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
             f"{who}: the total norm of order {norm_type} of the gradients is non-finite "
@@ -63,7 +76,8 @@ def clip_grad_norm(
         )
     coefficient = max_norm / (total + 1e-6)
     if coefficient < 1.0 or math.isnan(coefficient):  # clamp(max=1), which keeps NaN
-        with np.errstate(invalid="ignore"):  # inf * 0 -> NaN, as in torch, without a warning
+        # inf * 0 -> NaN, as in torch, without a warning; tiny entries may round to 0.
+        with np.errstate(invalid="ignore", under="ignore"):
             for param in params:
                 param.grad *= coefficient
     return total

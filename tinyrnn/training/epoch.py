@@ -11,6 +11,7 @@ from ..losses.loss import Loss
 from ..module import Module
 from ..optim.clip import clip_grad_norm as clip_norm
 from ..optim.optimizer import Optimizer
+from ..parameter import Parameter
 
 Batches = Iterable[tuple[np.ndarray, np.ndarray]] | tuple[np.ndarray, np.ndarray]
 
@@ -25,6 +26,13 @@ def _batches(data: Batches) -> Iterable[tuple[np.ndarray, np.ndarray]]:
     if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], np.ndarray):
         return [data]
     return data
+
+
+def _total(params: list[Parameter]) -> float:
+    """Sum of every gradient entry: NaN or inf iff some entry is (a float64 sum cannot overflow
+    for float32 gradients), at the cost of one read, where a norm would need squares."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(sum(p.grad.sum(dtype=np.float64) for p in params))
 
 
 def reset_states(model: Module) -> None:
@@ -77,13 +85,14 @@ def train_epoch(
                 "the parameters were not updated by this step"
             )
         model.backward(loss_fn.backward())
-        if clip_grad_norm is not None:
-            norm = clip_norm(params, clip_grad_norm)
-            if not np.isfinite(norm):
-                raise NonFiniteLossError(
-                    f"fit: the gradient norm became {norm} at epoch {epoch}, step {step}; "
-                    "the parameters were not updated by this step"
-                )
+        norm = _total(params) if clip_grad_norm is None else clip_norm(params, clip_grad_norm)
+        if not np.isfinite(norm):
+            # A finite loss can still have NaN or inf gradients (say, a custom layer's backward
+            # dividing by 0): stop before they reach the parameters.
+            raise NonFiniteLossError(
+                f"fit: the gradients became non-finite ({norm}) at epoch {epoch}, step {step}; "
+                "the parameters were not updated by this step"
+            )
         optimizer.step()
         total += loss * len(x)
         count += len(x)
