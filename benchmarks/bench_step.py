@@ -62,18 +62,26 @@ def interleaved_medians(steps: dict[str, C.Step], seconds: float) -> dict[str, f
     return {name: float(np.median(values)) for name, values in times.items()}
 
 
-def traced_peak(shape: tuple[int, ...]) -> tuple[int, int]:
-    """(peak traced bytes during one tinyrnn step, bytes the BPTT cache strictly needs)."""
-    tracemalloc.start()
+def traced_peaks(shape: tuple[int, ...]) -> tuple[int, int, int]:
+    """Peak bytes traced during one tinyrnn step, (everything live, allocated in the step),
+    and the bytes the BPTT cache strictly needs (states, inputs, parameters, their grads)."""
+    tracemalloc.start()  # from before the model exists: parameters, data and scratch count
     try:
         step, needed = C.tinyrnn_step(shape)
-        step()  # the scratch a step keeps between calls is allocated here, and counted below
+        step()  # allocates the scratch a layer keeps between calls (counted in the first peak)
         tracemalloc.reset_peak()
         step()
-        peak = tracemalloc.get_traced_memory()[1]
+        everything = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    return peak, needed
+    step()
+    tracemalloc.start()  # only what the step itself allocates
+    try:
+        step()
+        in_step = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return everything, in_step, needed
 
 
 def main() -> None:
@@ -84,9 +92,9 @@ def main() -> None:
     threads = C.blas_threads()
     print(C.environment(threads))
     header = (
-        f"{'size':7s} {'B,T,I,H,O':17s} {'tinyrnn':>9s} {'torch':>9s} {'np-loop':>9s} "
-        f"{'GEMMs':>9s} {'tiny/torch':>10s} {'goal':>5s} {'tiny/GEMM':>9s} {'np/tiny':>7s} "
-        f"{'peak MB':>8s} {'need MB':>7s} {'ratio':>5s}"
+        f"{'size':7s} {'B,T,I,H,O':17s} {'tinyrnn':>8s} {'torch':>8s} {'np-loop':>8s} "
+        f"{'GEMMs':>8s} {'tiny/torch':>10s} {'goal':>4s} {'tiny/GEMM':>9s} {'loop/tiny':>9s} "
+        f"{'need MB':>7s} {'peak MB':>7s} {'x need':>6s} {'step MB':>7s} {'x need':>6s}"
     )
     print(header)
     print("-" * len(header))
@@ -98,22 +106,26 @@ def main() -> None:
         if torch_step is not None:
             steps["torch"] = torch_step
         med = interleaved_medians(steps, args.seconds)
-        peak, needed = traced_peak(shape)
+        everything, in_step, needed = traced_peaks(shape)
         ms = {k: 1e3 * v for k, v in med.items()}
         torch_ms = ms.get("torch", float("nan"))
         ratio = ms["tinyrnn"] / torch_ms
         verdict = "ok" if ratio <= goal else "MISS"
+        mb = 2.0**20
         print(
-            f"{name:7s} {','.join(map(str, shape)):17s} {ms['tinyrnn']:9.3f} {torch_ms:9.3f} "
-            f"{ms['numpy loop']:9.3f} {ms['gemm']:9.3f} {ratio:10.2f} {goal:5.1f} "
-            f"{ms['tinyrnn'] / ms['gemm']:9.2f} {ms['numpy loop'] / ms['tinyrnn']:7.1f} "
-            f"{peak / 2**20:8.2f} {needed / 2**20:7.2f} {peak / needed:5.2f}  {verdict}",
+            f"{name:7s} {','.join(map(str, shape)):17s} {ms['tinyrnn']:8.3f} {torch_ms:8.3f} "
+            f"{ms['numpy loop']:8.3f} {ms['gemm']:8.3f} {ratio:10.2f} {goal:4.1f} "
+            f"{ms['tinyrnn'] / ms['gemm']:9.2f} {ms['numpy loop'] / ms['tinyrnn']:9.1f} "
+            f"{needed / mb:7.2f} {everything / mb:7.2f} {everything / needed:6.2f} "
+            f"{in_step / mb:7.2f} {in_step / needed:6.2f}  {verdict}",
             flush=True,
         )
     print(
-        "times: median ms per step (forward, backward, SGD update); GEMMs: the same step's "
-        "matrix products alone;\npeak: tracemalloc peak during a step with everything live "
-        "(parameters, grads, x, target, scratch); need: states + inputs + parameters + grads"
+        "times: median ms per step (forward, backward, SGD update), interleaved blocks; GEMMs: "
+        "the same step's matrix products alone.\nneed: states + inputs of every step + "
+        "parameters + their grads. peak: tracemalloc peak during a step, everything live "
+        "(parameters,\ngrads, optimizer state, x, target, scratch kept between calls); step: "
+        "the peak of what the step itself allocates."
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 
 import tinyrnn
 from tinyrnn import RNN, RNNCell
+from tinyrnn.functional import recurrent
 
 F64 = np.float64
 TOL = 1e-12
@@ -62,7 +63,12 @@ SHAPES = [(1, 1, 1, 1), (2, 5, 3, 4), (3, 7, 2, 6), (1, 25, 4, 8), (4, 3, 6, 2)]
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("return_sequences", [True, False])
 @pytest.mark.parametrize("with_h0", [True, False])
-def test_fast_and_general_paths_agree(rng, shape, nonlinearity, bias, return_sequences, with_h0):
+@pytest.mark.parametrize("stepwise", [False, True], ids=["f'-first", "f'-stepwise"])
+def test_fast_and_general_paths_agree(
+    rng, monkeypatch, shape, nonlinearity, bias, return_sequences, with_h0, stepwise
+):
+    # BPTT takes f'(a) in one pass for small steps, step by step for large ones: test both.
+    monkeypatch.setattr(recurrent, "STEPWISE_DERIVATIVE_SIZE", 1 if stepwise else 10**9)
     batch, steps, inputs, hidden = shape
     fast, general = pair(
         rng, inputs, hidden, nonlinearity=nonlinearity, bias=bias, return_sequences=return_sequences
@@ -75,6 +81,16 @@ def test_fast_and_general_paths_agree(rng, shape, nonlinearity, bias, return_seq
     got = run(fast, x, h0, upstream)
     assert_same_results(got, expected)
     assert any(np.any(g != 0) for g in got[4].values())  # not a vacuous comparison
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_a_wide_batch_takes_the_stepwise_derivative_and_agrees(rng, nonlinearity):
+    batch, hidden = 32, 512  # batch * hidden reaches STEPWISE_DERIVATIVE_SIZE unpatched
+    assert batch * hidden >= recurrent.STEPWISE_DERIVATIVE_SIZE
+    fast, general = pair(rng, 2, hidden, nonlinearity=nonlinearity)
+    x, h0 = rng.standard_normal((batch, 3, 2)), rng.standard_normal((batch, hidden))
+    upstream = rng.standard_normal((batch, 3, hidden))
+    assert_same_results(run(fast, x, h0, upstream), run(general, x, h0, upstream))
 
 
 def test_fast_path_is_chosen_only_for_built_in_cells(rng):

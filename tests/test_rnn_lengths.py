@@ -7,6 +7,7 @@ import pytest
 
 import tinyrnn
 from tinyrnn import RNN, Module, RNNCell
+from tinyrnn.functional import recurrent
 
 F64 = np.float64
 TOL = 1e-12
@@ -138,12 +139,15 @@ def _parts(state):
     return (state,) if isinstance(state, np.ndarray) else state
 
 
-@pytest.mark.parametrize("path", ["fast", "general"])
-def test_fast_and_general_paths_agree_with_lengths(rng, path):
-    fast, general = make("fast", rng), make("general", rng)
+@pytest.mark.parametrize("stepwise", [False, True], ids=["f'-first", "f'-stepwise"])
+@pytest.mark.parametrize("return_sequences", [True, False])
+def test_fast_and_general_paths_agree_with_lengths(rng, monkeypatch, stepwise, return_sequences):
+    monkeypatch.setattr(recurrent, "STEPWISE_DERIVATIVE_SIZE", 1 if stepwise else 10**9)
+    options = {"return_sequences": return_sequences}
+    fast, general = make("fast", rng, **options), make("general", rng, **options)
     general.load_state_dict(fast.state_dict())
     x, h0 = rng.standard_normal((4, 6, 3)), rng.standard_normal((4, 4))
-    upstream = rng.standard_normal((4, 6, 4))
+    upstream = rng.standard_normal((4, 6, 4) if return_sequences else (4, 4))
     results = []
     for layer in (fast, general):
         y = layer(x, h0, lengths=LENGTHS)

@@ -71,6 +71,11 @@ def rnn_forward_states(
     return states
 
 
+# From this many elements per step on, BPTT computes f'(a_t) step by step while h_t is in cache
+# rather than in one pass before the loop: fewer passes over memory, more (cheap) calls.
+STEPWISE_DERIVATIVE_SIZE = 16384
+
+
 def _activation_derivative(nonlinearity: str, h: np.ndarray, out: np.ndarray) -> np.ndarray:
     """f'(a) written into `out`, from h = f(a): 1 - h^2 for tanh, [h > 0] for relu."""
     if nonlinearity == "tanh":
@@ -78,6 +83,18 @@ def _activation_derivative(nonlinearity: str, h: np.ndarray, out: np.ndarray) ->
         return np.subtract(1, out, out=out)
     # relu: h >= 0, so sign(h) is exactly 1 where h > 0 and 0 where h = 0 (PyTorch's choice).
     return np.sign(h, out=out)
+
+
+def _scale_by_derivative(
+    nonlinearity: str, grad: np.ndarray, h: np.ndarray, out: np.ndarray
+) -> np.ndarray:
+    """out = grad * f'(a) from h = f(a), without a temporary: grad - grad h h for tanh."""
+    if nonlinearity == "tanh":
+        np.multiply(grad, h, out=out)
+        np.multiply(out, h, out=out)
+        return np.subtract(grad, out, out=out)
+    np.sign(h, out=out)
+    return np.multiply(out, grad, out=out)
 
 
 def rnn_backward_states(
@@ -106,8 +123,10 @@ def rnn_backward_states(
     if grad_a is None:
         grad_a = np.empty_like(h)
     # dL/da_t = (grad_h[t] + dL/dh_t through a_{t+1}) * f'(a_t). f'(a_t) depends only on h_t:
-    # computed for every step at once into grad_a, then scaled step by step.
-    _activation_derivative(nonlinearity, h, out=grad_a)
+    # for small steps computed for every step at once into grad_a, then scaled step by step.
+    stepwise = h[0].size >= STEPWISE_DERIVATIVE_SIZE
+    if not stepwise:
+        _activation_derivative(nonlinearity, h, out=grad_a)
     sequence = grad_h.ndim == 3
     grad_h_next = np.zeros_like(states[0])  # dL/dh_t through a_{t+1}: zero after the last step
     matmul, add, multiply = np.matmul, np.add, np.multiply
@@ -116,10 +135,13 @@ def rnn_backward_states(
     for t in range(steps - 1, -1, -1):
         grad_a_t = grad_a[t]
         if sequence:
-            add(grad_h_next, grad_h[t], out=grad_h_next)
-            multiply(grad_a_t, grad_h_next, out=grad_a_t)
+            incoming = add(grad_h_next, grad_h[t], out=grad_h_next)
         else:
-            multiply(grad_a_t, grad_h if t == steps - 1 else grad_h_next, out=grad_a_t)
+            incoming = grad_h if t == steps - 1 else grad_h_next
+        if stepwise:
+            _scale_by_derivative(nonlinearity, incoming, h[t], out=grad_a_t)
+        else:
+            multiply(grad_a_t, incoming, out=grad_a_t)
         # The recurrent part, dL/dh_{t-1} = dL/da_t W_hh: the one GEMM left in the loop.
         matmul(grad_a_t, weight_hh, out=grad_h_next)
     # Every other gradient is a sum over steps of an outer product: one GEMM each, after the loop.
