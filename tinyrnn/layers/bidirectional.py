@@ -26,6 +26,17 @@ def _check_sequence_layer(layer: Any, who: str) -> None:
         )
 
 
+def _checked_state(layer: Any, h0: Any, x: np.ndarray, direction: str) -> Any:
+    """h0 converted and checked by the layer's own `_initial_state` (RNN's hook), if it has one."""
+    initial_state = getattr(layer, "_initial_state", None)
+    if h0 is None or initial_state is None:
+        return h0
+    try:
+        return initial_state(h0, x)
+    except (ValueError, TypeError) as error:
+        raise type(error)(f"Bidirectional ({direction} direction): {error}") from None
+
+
 def _reversal_order(lengths: np.ndarray, steps: int) -> np.ndarray:
     """(batch, time) indices reversing each sample's first lengths[b] steps; padding stays put."""
     time = np.arange(steps)
@@ -95,7 +106,11 @@ class Bidirectional(Module):
         reads each sample from its own last valid step back to step 0, as PyTorch does for a
         packed sequence, and the outputs are zero at padded steps.
         """
-        x = checked_input(x, self._dtype(), ("batch", "time", "input"), "Bidirectional")
+        size = getattr(self.forward_layer, "input_size", None)
+        x = checked_input(x, self._dtype(), ("batch", "time", size or "input"), "Bidirectional")
+        if x.shape[0] == 0 or x.shape[1] == 0:
+            empty = "an empty batch" if x.shape[0] == 0 else "no time steps"
+            raise ValueError(f"Bidirectional: the input has {empty} (shape {x.shape})")
         if h0 is None:
             h0 = (None, None)
         elif not (isinstance(h0, (tuple, list)) and len(h0) == 2):
@@ -103,6 +118,12 @@ class Bidirectional(Module):
                 "Bidirectional: h0 must be None or a pair (h0_forward, h0_backward), "
                 f"got {type(h0).__name__}"
             )
+        # Both states are checked before either direction runs: an error then names this
+        # layer, and the forward direction is not left holding the cache of a half-done call.
+        h0 = (
+            _checked_state(self.forward_layer, h0[0], x, "forward"),
+            _checked_state(self.backward_layer, h0[1], x, "backward"),
+        )
         extra = {} if lengths is None else {"lengths": lengths}
         out_forward = self.forward_layer(x, h0[0], **extra)  # also validates lengths
         order = None if lengths is None else _reversal_order(np.asarray(lengths), x.shape[1])

@@ -67,6 +67,8 @@ class GRUCell(Module):
     def forward(self, x: Any, h_prev: Any = None) -> np.ndarray:
         """x_t: (batch, input), h_prev: (batch, hidden) or None (zeros) -> h_t: (batch, hidden)."""
         x = checked_input(x, self.dtype, ("batch", self.input_size), "GRUCell")
+        if x.shape[0] == 0:
+            raise ValueError(f"GRUCell: the input has an empty batch (shape {x.shape})")
         h_prev = (
             self.initial_state(x.shape[0], x)
             if h_prev is None

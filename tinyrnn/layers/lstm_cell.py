@@ -86,6 +86,8 @@ class LSTMCell(Module):
     def forward(self, x: Any, state: Any = None) -> tuple[np.ndarray, np.ndarray]:
         """x_t: (batch, input), state: (h_prev, c_prev) or None (zeros) -> (h_t, c_t)."""
         x = checked_input(x, self.dtype, ("batch", self.input_size), "LSTMCell")
+        if x.shape[0] == 0:
+            raise ValueError(f"LSTMCell: the input has an empty batch (shape {x.shape})")
         batch = x.shape[0]
         h_prev, c_prev = (
             self.initial_state(batch, x) if state is None else self.check_state(state, batch)

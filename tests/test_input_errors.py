@@ -1,0 +1,269 @@
+"""Every public layer and loss, given a wrong rank, feature size, hidden shape, dtype or gradient,
+raises ValueError/TypeError whose message names the layer and the offending shape (or dtype),
+never a bare NumPy error.
+
+Each case lists fragments its message must contain: the class name, the shape it got and,
+where the layer states one, the shape it expected. Cases marked xfail are defects in
+tinyrnn/layers/rnn.py and rnn_cell.py, reported to their owner (see the reasons).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tinyrnn import (
+    GRU,
+    LSTM,
+    RNN,
+    Bidirectional,
+    CrossEntropyLoss,
+    Dropout,
+    Embedding,
+    GRUCell,
+    Linear,
+    LSTMCell,
+    MSELoss,
+    ReLU,
+    RNNCell,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+
+NAMES_RNN = "rnn.py's messages say 'RNN' for subclasses: use type(self).__name__"
+BATCH_0 = "batch 0 ends in a NumPy reshape error: RNN.forward/RNNCell.forward should refuse it"
+
+
+def z(*shape, dtype=np.float64):
+    return np.zeros(shape, dtype)
+
+
+def backward_with(layer, x, grad):
+    """Forward x, then backward a gradient of the wrong shape."""
+    layer(x)
+    return layer.backward(grad)
+
+
+def stateful_batch_change(layer):
+    layer(z(2, 3, 3))
+    return layer(z(4, 3, 3))
+
+
+def case(name, call, *fragments, error=ValueError, xfail=None):
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(call, error, fragments, id=name, marks=marks)
+
+
+def recurrent_cases(kind):
+    layer = {"RNN": RNN, "LSTM": LSTM, "GRU": GRU}[kind]
+    name_bug = None if kind == "RNN" else NAMES_RNN
+    if kind == "LSTM":  # the state is a pair (h, c): break one part at a time
+
+        def h(*shape):
+            return (z(*shape), z(2, 4))
+    else:
+        h = z
+    cases = [
+        ("rank2", lambda: layer(3, 4)(z(5, 3)), ["(5, 3)", "(batch, time, 3)"], None),
+        ("rank4", lambda: layer(3, 4)(z(1, 2, 5, 3)), ["(1, 2, 5, 3)", "(batch, time, 3)"], None),
+        ("features", lambda: layer(3, 4)(z(2, 5, 4)), ["(2, 5, 4)", "(batch, time, 3)"], None),
+        ("h0-hidden", lambda: layer(3, 4)(z(2, 5, 3), h(2, 5)), ["(2, 5)", "(2, 4)"], None),
+        ("h0-batch", lambda: layer(3, 4)(z(2, 5, 3), h(3, 4)), ["(3, 4)", "(2, 4)"], None),
+        ("h0-rank", lambda: layer(3, 4)(z(2, 5, 3), h(4)), ["(4,)", "(2, 4)"], None),
+        ("time0", lambda: layer(3, 4)(z(2, 0, 3)), ["(2, 0, 3)", "no time steps"], name_bug),
+        ("batch0", lambda: layer(3, 4)(z(0, 5, 3)), ["(0, 5, 3)", "empty batch"], BATCH_0),
+        ("lengths", lambda: layer(3, 4)(z(2, 5, 3), lengths=[1, 2, 3]), ["(3,)", "(2,)"], None),
+        (
+            "stateful-batch",
+            lambda: stateful_batch_change(layer(3, 4, stateful=True)),
+            ["batch 2", "batch 4"],
+            name_bug,
+        ),
+        (
+            "backward",
+            lambda: backward_with(layer(3, 4), z(2, 5, 3), z(2, 4)),
+            [f"{kind}.backward", "(2, 4)", "(2, 5, 4)"],
+            None,
+        ),
+    ]
+    return [case(f"{kind}-{n}", call, kind, *f, xfail=x) for n, call, f, x in cases]
+
+
+def cell_cases(kind):
+    cell = {"RNNCell": RNNCell, "LSTMCell": LSTMCell, "GRUCell": GRUCell}[kind]
+    if kind == "LSTMCell":
+
+        def h(*shape):
+            return (z(2, 4), z(*shape))  # the cell state c this time
+
+        def grad(*shape):
+            return (z(*shape), None)
+    else:
+        h = grad = z
+    batch_bug = BATCH_0 if kind == "RNNCell" else None
+    cases = [
+        ("rank1", lambda: cell(3, 4)(z(3)), ["(3,)", "(batch, 3)"], None),
+        ("rank3", lambda: cell(3, 4)(z(2, 5, 3)), ["(2, 5, 3)", "(batch, 3)"], None),
+        ("features", lambda: cell(3, 4)(z(2, 5)), ["(2, 5)", "(batch, 3)"], None),
+        ("h-hidden", lambda: cell(3, 4)(z(2, 3), h(2, 5)), ["(2, 5)", "(2, 4)"], None),
+        ("h-batch", lambda: cell(3, 4)(z(2, 3), h(3, 4)), ["(3, 4)", "(2, 4)"], None),
+        ("batch0", lambda: cell(3, 4)(z(0, 3)), ["(0, 3)", "empty batch"], batch_bug),
+        (
+            "backward",
+            lambda: backward_with(cell(3, 4), z(2, 3), grad(2, 3)),
+            [f"{kind}.backward", "(2, 3)", "(2, 4)"],
+            None,
+        ),
+    ]
+    return [case(f"{kind}-{n}", call, kind, *f, xfail=x) for n, call, f, x in cases]
+
+
+def bidirectional():
+    return Bidirectional(LSTM(3, 4))
+
+
+OTHER_CASES = [
+    case("Linear-rank0", lambda: Linear(3, 2)(np.float64(1.0)), "Linear", "()", "(..., 3)"),
+    case("Linear-features", lambda: Linear(3, 2)(z(4, 5)), "Linear", "(4, 5)", "(..., 3)"),
+    case(
+        "Linear-backward",
+        lambda: backward_with(Linear(3, 2), z(4, 3), z(4, 3)),
+        "Linear.backward",
+        "(4, 3)",
+        "(4, 2)",
+    ),
+    *[
+        case(
+            f"{layer.__name__}-backward",
+            lambda layer=layer: backward_with(layer(), z(2, 3), z(3, 2)),
+            f"{layer.__name__}.backward",
+            "(3, 2)",
+            "(2, 3)",
+        )
+        for layer in (Tanh, Sigmoid, ReLU, Softmax, Dropout)
+    ],
+    case("Softmax-axis", lambda: Softmax(axis=2)(z(2, 3)), "Softmax", "axis 2", "(2, 3)"),
+    case(
+        "Embedding-float", lambda: Embedding(5, 3)(z(2, 3)), "Embedding", "float64", error=TypeError
+    ),
+    case(
+        "Embedding-range", lambda: Embedding(5, 3)(np.array([[0, 5]])), "Embedding", "(1, 2)", "5"
+    ),
+    case(
+        "Embedding-backward",
+        lambda: backward_with(Embedding(5, 3), np.zeros((2, 4), int), z(2, 4, 2)),
+        "Embedding.backward",
+        "(2, 4, 2)",
+        "(2, 4, 3)",
+    ),
+    case("Bidirectional-rank", lambda: bidirectional()(z(5, 3)), "Bidirectional", "(5, 3)"),
+    case(
+        "Bidirectional-features",
+        lambda: bidirectional()(z(2, 5, 4)),
+        "Bidirectional",
+        "(2, 5, 4)",
+        "(batch, time, 3)",
+    ),
+    case("Bidirectional-time0", lambda: bidirectional()(z(2, 0, 3)), "Bidirectional", "(2, 0, 3)"),
+    case("Bidirectional-batch0", lambda: bidirectional()(z(0, 5, 3)), "Bidirectional", "(0, 5, 3)"),
+    case(
+        "Bidirectional-h0-not-a-pair",
+        lambda: bidirectional()(z(2, 5, 3), z(2, 4)),
+        "Bidirectional",
+        "ndarray",
+        error=TypeError,
+    ),
+    case(
+        "Bidirectional-h0-forward",
+        lambda: bidirectional()(z(2, 5, 3), ((z(2, 5), z(2, 4)), None)),
+        "Bidirectional",
+        "(2, 5)",
+        "(2, 4)",
+    ),
+    case(
+        "Bidirectional-h0-backward",
+        lambda: bidirectional()(z(2, 5, 3), (None, (z(2, 4), z(3, 4)))),
+        "Bidirectional",
+        "(3, 4)",
+        "(2, 4)",
+    ),
+    case(
+        "Bidirectional-backward",
+        lambda: backward_with(bidirectional(), z(2, 5, 3), z(2, 5, 4)),
+        "Bidirectional.backward",
+        "(2, 5, 4)",
+        "(2, 5, 8)",
+    ),
+    case(
+        "Sequential-input",
+        lambda: Sequential(Linear(3, 4), Tanh(), Linear(4, 2))(z(2, 5)),
+        "Linear",
+        "(2, 5)",
+        "(..., 3)",
+    ),
+    case(
+        "Sequential-recurrent",
+        lambda: Sequential(GRU(3, 4), Linear(4, 2))(z(2, 5, 4)),
+        "GRU",
+        "(2, 5, 4)",
+    ),
+    case(
+        "Sequential-backward",
+        lambda: backward_with(Sequential(Linear(3, 4), Tanh()), z(2, 3), z(2, 3)),
+        "Tanh.backward",
+        "(2, 3)",
+        "(2, 4)",
+    ),
+    case("MSELoss-shapes", lambda: MSELoss()(z(2, 3), z(3, 2)), "MSELoss", "(2, 3)", "(3, 2)"),
+    case(
+        "CrossEntropyLoss-target",
+        lambda: CrossEntropyLoss()(z(2, 4, 3), np.zeros((4, 2), int)),
+        "CrossEntropyLoss",
+        "(4, 2)",
+        "(2, 4)",
+    ),
+    case(
+        "CrossEntropyLoss-rank0",
+        lambda: CrossEntropyLoss()(np.float64(1), 0),
+        "CrossEntropyLoss",
+        "()",
+    ),
+    case(
+        "CrossEntropyLoss-no-classes",
+        lambda: CrossEntropyLoss()(z(2, 0), np.zeros(2, int)),
+        "CrossEntropyLoss",
+        "(2, 0)",
+    ),
+    case(
+        "CrossEntropyLoss-range",
+        lambda: CrossEntropyLoss()(z(2, 3), np.array([0, 3])),
+        "CrossEntropyLoss",
+        "[0, 3)",
+    ),
+]
+ALL_CASES = (
+    [c for kind in ("RNN", "LSTM", "GRU") for c in recurrent_cases(kind)]
+    + [c for kind in ("RNNCell", "LSTMCell", "GRUCell") for c in cell_cases(kind)]
+    + OTHER_CASES
+)
+
+
+@pytest.mark.parametrize("call, error, fragments", ALL_CASES)
+def test_bad_input_names_the_layer_and_the_shapes(call, error, fragments):
+    with pytest.raises(error) as raised:
+        call()
+    message = str(raised.value)
+    missing = [fragment for fragment in fragments if fragment not in message]
+    assert not missing, f"{missing} not in the message: {message!r}"
+
+
+@pytest.mark.parametrize(
+    "h0", [(None, z(3, 4)), (z(2, 4, 1), None), (None, z(2, 4, dtype=complex))]
+)
+def test_bidirectional_checks_both_states_before_running_either_direction(h0):
+    layer = Bidirectional(GRU(3, 4))
+    with pytest.raises((ValueError, TypeError), match=r"^Bidirectional \((forward|backward) dir"):
+        layer(z(2, 5, 3), h0)
+    assert all(not module._saved for module in layer.modules())  # no half-done call cached
