@@ -3,8 +3,8 @@
     python benchmarks/profile_step.py [--sizes medium,large] [--steps 30]
 
 Phases: zero_grad, RNN forward, Linear forward, MSE forward, MSE backward, Linear backward,
-RNN backward, SGD step; then the RNN's forward and backward split into their kernels' parts
-(input projection, time loop, gradient GEMMs, copies), timed by re-running those parts alone.
+RNN backward, SGD step; then the RNN kernels against their GEMMs re-run alone (the rest of a
+kernel is its elementwise work and call overhead) and the layer's layout copies.
 """
 
 from __future__ import annotations
@@ -60,29 +60,37 @@ def phases(shape: tuple[int, ...], steps: int) -> dict[str, float]:
 
 
 def kernel_parts(shape: tuple[int, ...], steps: int) -> dict[str, float]:
-    """Median ms of the RNN kernels' parts, each re-run alone on the same data."""
+    """Median ms of the RNN kernels and of their GEMMs re-run alone on the same data; the rest
+    of a kernel (its elementwise work and call overhead) is the difference."""
     batch, time_steps, _, hidden, _ = shape
     cell = C._model(shape)[0].cell
     x = C._data(shape)[0]
     x_in = with_ones(np.ascontiguousarray(x.transpose(1, 0, 2)))
-    w_in = np.concatenate((cell.weight_ih.data, cell.combined_bias()[:, None]), axis=1)
-    w_hh = cell.weight_hh.data
+    w_in, w_hh = cell.input_weight(), cell.weight_hh.data
+    w_hh_t = np.ascontiguousarray(w_hh.T)
     states = np.zeros((time_steps + 1, batch, hidden), np.float32)
     rows = time_steps * batch
     grad = np.ones((batch, time_steps, hidden), np.float32)
     grad_a = np.empty_like(states[1:])
+    step_out = np.empty_like(states[0])
+
+    def recurrence(weight: np.ndarray) -> None:
+        for h_t in states[:-1]:
+            np.matmul(h_t, weight, out=step_out)
+
     parts: dict[str, Callable[[], object]] = {
-        "fwd: x -> time-major copy": lambda: np.ascontiguousarray(x.transpose(1, 0, 2)),
-        "fwd: input projection GEMM": lambda: x_in.reshape(rows, -1) @ w_in.T,
-        "fwd: whole kernel": lambda: rnn_forward_states(x_in, states, w_in, w_hh),
-        "fwd: outputs batch-first copy": lambda: states[1:].transpose(1, 0, 2).copy(),
-        "bwd: whole kernel": lambda: rnn_backward_states(
+        "fwd kernel": lambda: rnn_forward_states(x_in, states, w_in, w_hh),
+        "fwd GEMM: input projection": lambda: x_in.reshape(rows, -1) @ w_in.T,
+        "fwd GEMMs: per-step recurrence": lambda: recurrence(w_hh_t),
+        "bwd kernel": lambda: rnn_backward_states(
             grad.transpose(1, 0, 2), states, x_in, w_in, w_hh, "tanh", grad_a
         ),
-        "bwd: dW_hh GEMM": lambda: grad_a.reshape(rows, hidden).T @ states[:-1].reshape(rows, -1),
-        "bwd: [dW_ih | db] GEMM": lambda: grad_a.reshape(rows, hidden).T @ x_in.reshape(rows, -1),
-        "bwd: dx GEMM": lambda: grad_a.reshape(rows, hidden) @ w_in,
-        "bwd: f'(h) for all steps": lambda: np.subtract(1, np.square(states[1:])),
+        "bwd GEMMs: per-step recurrence": lambda: recurrence(w_hh),
+        "bwd GEMM: dW_hh": lambda: grad_a.reshape(rows, hidden).T @ states[:-1].reshape(rows, -1),
+        "bwd GEMM: [dW_ih | db]": lambda: grad_a.reshape(rows, hidden).T @ x_in.reshape(rows, -1),
+        "bwd GEMM: dx": lambda: grad_a.reshape(rows, hidden) @ w_in,
+        "layer: x to time-major copy": lambda: np.ascontiguousarray(x.transpose(1, 0, 2)),
+        "layer: outputs batch-first copy": lambda: states[1:].transpose(1, 0, 2).copy(),
     }
     result = {}
     for name, fn in parts.items():
@@ -94,6 +102,10 @@ def kernel_parts(shape: tuple[int, ...], steps: int) -> dict[str, float]:
             fn()
             values.append(1e3 * (time.perf_counter() - t0))
         result[name] = float(np.median(values))
+    fwd_gemms = [v for k, v in result.items() if k.startswith("fwd GEMM")]
+    bwd_gemms = [v for k, v in result.items() if k.startswith("bwd GEMM")]
+    result["fwd rest (elementwise, calls)"] = result["fwd kernel"] - sum(fwd_gemms)
+    result["bwd rest (elementwise, calls)"] = result["bwd kernel"] - sum(bwd_gemms)
     return result
 
 
@@ -111,7 +123,7 @@ def main() -> None:
         for phase, ms in result.items():
             print(f"  {phase:18s} {ms:9.3f} ms  {100 * ms / total:5.1f}%")
         for part, ms in kernel_parts(shape, steps).items():
-            print(f"    {part:30s} {ms:9.3f} ms")
+            print(f"    {part:32s} {ms:9.3f} ms")
 
 
 if __name__ == "__main__":
