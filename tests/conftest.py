@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 import tinyrnn
+
+# Hypothesis (tests/test_properties_*.py): each test sets its own max_examples. Profile "ci"
+# (HYPOTHESIS_PROFILE=ci) draws the same examples on every run, so a failure reproduces;
+# the default profile draws new ones each run. No deadline: the machines are shared.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Figures measured by the tests (e.g. the largest gradcheck error), printed after the run.
 _MEASURED: dict[str, float] = {}

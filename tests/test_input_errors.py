@@ -9,6 +9,9 @@ tinyrnn/layers/rnn.py and rnn_cell.py, reported to their owner (see the reasons)
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -267,3 +270,18 @@ def test_bidirectional_checks_both_states_before_running_either_direction(h0):
     with pytest.raises((ValueError, TypeError), match=r"^Bidirectional \((forward|backward) dir"):
         layer(z(2, 5, 3), h0)
     assert all(not module._saved for module in layer.modules())  # no half-done call cached
+
+
+def test_the_behaviour_guide_runs(capsys):
+    """docs/behaviour.md: every Python block runs, top to bottom, as one script."""
+    guide = Path(__file__).resolve().parent.parent / "docs" / "behaviour.md"
+    blocks = re.findall(r"```python\n(.*?)```", guide.read_text(encoding="utf-8"), re.DOTALL)
+    assert len(blocks) == 2
+    namespace: dict = {}
+    for number, block in enumerate(blocks, start=1):
+        exec(compile(block, f"docs/behaviour.md block {number}", "exec"), namespace)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [
+        "GRUCell: the input has an empty batch (shape (0, 3))",
+        "Bidirectional: the input has no time steps (shape (2, 0, 3))",
+    ]

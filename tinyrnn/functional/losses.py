@@ -32,7 +32,7 @@ def cross_entropy(logits: np.ndarray, target: np.ndarray) -> float:
     """Mean of -log softmax(logits)[target].  logits: (..., classes), target: (...) -> float"""
     log_probs = log_softmax(logits, axis=-1)
     picked = np.take_along_axis(log_probs, target[..., None], axis=-1)
-    return -float(np.sum(picked)) / max(target.size, 1)
+    return (0.0 - float(np.sum(picked))) / max(target.size, 1)  # 0.0, not -0.0, when empty
 
 
 def grad_cross_entropy(logits: np.ndarray, target: np.ndarray) -> np.ndarray:
