@@ -43,7 +43,7 @@ def logits_strategy():
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(logits_strategy(), st.data())
 def test_softmax_and_cross_entropy_are_finite_for_logits_up_to_1e4(logits, data):
     tol = 1e-5 if logits.dtype == F32 else 1e-12

@@ -43,7 +43,7 @@ def reference_norm(arrays):
         return largest * float(np.sqrt(np.sum((flat / largest) ** 2)))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from([F32, F64]),
     st.lists(hnp.array_shapes(max_dims=2, min_side=0, max_side=4), min_size=1, max_size=3),

@@ -13,7 +13,7 @@ F32, F64 = np.float32, np.float64
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     st.data(),
     SHAPES,
@@ -38,14 +38,14 @@ def test_embedding_lookup_and_scatter(data, shape, num, dim, dtype, index_dtype)
     np.testing.assert_allclose(layer.weight.grad, expected, rtol=tol, atol=tol)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.data(), hnp.array_shapes(min_dims=1, max_dims=2, max_side=3), st.integers(1, 4))
 def test_embedding_gradcheck(data, shape, num):
     layer = Embedding(num, 2, dtype=F64, rng=np.random.default_rng(0))
     gradcheck(layer, data.draw(hnp.arrays(np.int64, shape, elements=st.integers(0, num - 1))))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     st.data(),
     SHAPES,

@@ -38,7 +38,7 @@ layer_dtypes = st.sampled_from([F32, F64])
 input_dtypes = st.sampled_from([F32, F64, np.int64])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.data(), LEADING, st.integers(1, 4), st.integers(1, 4), st.booleans(), layer_dtypes)
 def test_linear_shapes_values_and_gradients(data, leading, n_in, n_out, bias, dtype):
     layer = Linear(n_in, n_out, bias, dtype=dtype, rng=np.random.default_rng(0))
@@ -85,7 +85,7 @@ def _expected(kind, x, axis):
 ACTIVATIONS = {"Tanh": Tanh, "Sigmoid": Sigmoid, "ReLU": ReLU, "Softmax": Softmax}
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(
     st.data(),
     st.sampled_from(list(ACTIVATIONS)),
@@ -115,7 +115,7 @@ def test_activation_shapes_dtypes_ranges_and_gradients(data, kind, shape, dtype)
     np.testing.assert_allclose(dx, vjp(grad.astype(F64)), rtol=10 * tol, atol=10 * tol)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.data(), st.sampled_from(list(ACTIVATIONS)), hnp.array_shapes(max_dims=3, max_side=3))
 def test_activation_gradcheck(data, kind, shape):
     axis = data.draw(st.integers(-len(shape), len(shape) - 1), label="axis")
@@ -123,7 +123,7 @@ def test_activation_gradcheck(data, kind, shape):
     gradcheck(layer, data.draw(away_from_zero(shape), label="x"))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     st.data(),
     st.lists(st.integers(1, 4), min_size=2, max_size=4),

@@ -29,7 +29,7 @@ def floats(dtype, shape, bound):
     return hnp.arrays(dtype, shape, elements=st.floats(-bound, bound, width=width))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     st.data(),
     SHAPES,
@@ -60,7 +60,7 @@ def _cross_entropy(logits, target):
     return -np.mean(np.log(picked / e.sum(axis=-1))) if target.size else 0.0
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.data(), LOGIT_SHAPES, st.sampled_from([F32, F64]))
 def test_cross_entropy_value_and_gradient(data, shape, dtype):
     logits = data.draw(floats(dtype, shape, 30.0), label="logits")
@@ -85,14 +85,14 @@ def test_cross_entropy_value_and_gradient(data, shape, dtype):
     assert np.all(others >= 0)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.data(), SMALL, st.sampled_from(["mean", "sum"]))
 def test_mse_gradcheck(data, shape, reduction):
     pred = data.draw(floats(F64, shape, 5.0), label="pred")
     gradcheck(MSELoss(reduction), pred, data.draw(floats(F64, shape, 5.0), label="target"))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.data(), SMALL)
 def test_cross_entropy_gradcheck(data, shape):
     logits = data.draw(floats(F64, shape, 10.0), label="logits")

@@ -90,7 +90,7 @@ def draw_inputs(config, rng, dtype=F64):
     return x, (h0 if config["with_h0"] else None), lengths
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(configs, st.sampled_from([F32, F64, np.int64]), st.sampled_from([F32, F64]))
 def test_shapes_dtypes_padding_and_no_grad(config, input_dtype, dtype):
     c = config
@@ -126,7 +126,7 @@ def test_shapes_dtypes_padding_and_no_grad(config, input_dtype, dtype):
     assert all(part.dtype == dtype for part in parts(layer.grad_h0))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(configs)
 def test_fast_path_equals_general_path(config):
     c = config
@@ -153,7 +153,7 @@ def test_fast_path_equals_general_path(config):
         np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(configs, st.lists(st.integers(1, 5), min_size=1, max_size=4))
 def test_stateful_chunks_equal_one_long_run(config, chunk_sizes):
     c = config

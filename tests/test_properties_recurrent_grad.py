@@ -54,7 +54,7 @@ def inputs(c, rng):
     return x, h0, lengths
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(configs)
 def test_sequence_layer_gradcheck(config):
     c = config
@@ -71,7 +71,7 @@ def test_sequence_layer_gradcheck(config):
 CELLS = {"RNN-tanh": RNNCell, "RNN-relu": RNNCell, "LSTM": LSTMCell, "GRU": GRUCell}
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(configs)
 def test_cell_gradcheck(config):
     c = config
@@ -83,7 +83,7 @@ def test_cell_gradcheck(config):
     gradcheck(cell, x, h)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(configs, st.booleans())
 def test_bidirectional_shapes_and_gradcheck(config, own_backward_layer):
     c = config

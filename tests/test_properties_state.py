@@ -88,7 +88,7 @@ def train(model, optimizer, scheduler, rng, steps):
         scheduler.step()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(architectures, st.integers(0, 2**16))
 def test_state_dict_round_trip(arch, seed):
     source = build(arch, np.random.default_rng(seed))
@@ -107,7 +107,7 @@ def test_state_dict_round_trip(arch, seed):
         np.testing.assert_array_equal(source(x), target(x))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(architectures, optimizers, st.integers(0, 2**16), st.integers(1, 3), st.integers(1, 3))
 def test_checkpoint_round_trip_is_bit_identical(arch, make_optimizer, seed, before, after):
     rng = np.random.default_rng(seed)
