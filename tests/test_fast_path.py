@@ -224,3 +224,19 @@ def test_kernels_leave_their_inputs_untouched(rng):
     fast.backward(upstream)
     for before, after in zip(copies, (x, h0, upstream), strict=True):
         np.testing.assert_array_equal(before, after)
+
+
+@pytest.mark.parametrize("path", ["fast", "general"])
+def test_fortran_ordered_inputs_and_states(rng, path):
+    x, h0 = rng.standard_normal((2, 5, 3)), rng.standard_normal((2, 4))
+    upstream = rng.standard_normal((2, 5, 4))
+    results = []
+    for order in ("C", "F"):  # a fresh layer each time: no buffer left over from another call
+        layer = pair(np.random.default_rng(0), 3, 4)[0 if path == "fast" else 1]
+        arrays = [np.asarray(a, order=order) for a in (x, h0, upstream)]
+        results.append(run(layer, *arrays))
+    assert_same_results(results[1], results[0], tol=0)
+    layer = pair(np.random.default_rng(0), 3, 4)[0 if path == "fast" else 1]
+    y = layer(np.asfortranarray(x), np.asfortranarray(h0), lengths=[5, 2])
+    assert y.flags.c_contiguous
+    assert_close(y[0], results[0][0][0])

@@ -70,10 +70,6 @@ LAYERS = {
     "Bidirectional": (seeded(lambda r: Bidirectional(LSTM(3, 4, dtype=F64, rng=r))), (2, 5, 3)),
 }
 KINDS = ["Fortran", "strided", "reversed", "read-only"]
-FORTRAN_RNN = (
-    "RNN's fast path allocates its buffers with np.empty_like(x), which copies a Fortran-ordered "
-    "x's layout: rnn_forward_states then refuses the non-C states"
-)
 
 
 def run(name, x, upstream):
@@ -98,8 +94,6 @@ def flat(value):
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("name", list(LAYERS))
 def test_layout_does_not_change_results_and_inputs_stay_untouched(name, kind, request):
-    if name == "RNN" and kind == "Fortran":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=FORTRAN_RNN))
     rng = np.random.default_rng(1)
     x = rng.standard_normal(LAYERS[name][1])
     with tinyrnn.no_grad():

@@ -32,7 +32,7 @@ def check_nonlinearity(nonlinearity: str) -> None:
 
 def with_ones(x: np.ndarray) -> np.ndarray:
     """x: (..., input) -> (..., input + 1), a trailing column of ones (the bias's input)."""
-    out = np.empty_like(x, shape=x.shape[:-1] + (x.shape[-1] + 1,))
+    out = np.empty_like(x, shape=x.shape[:-1] + (x.shape[-1] + 1,), order="C")
     out[..., :-1] = x
     out[..., -1] = 1
     return out
@@ -167,7 +167,7 @@ def rnn_forward(
     """x: (time, batch, input), h0: (batch, hidden) -> h: (time, batch, hidden), every state."""
     if bias is not None:
         x, weight_ih = with_ones(x), np.concatenate((weight_ih, bias[:, None]), axis=1)
-    states = np.empty_like(h0, shape=(x.shape[0] + 1,) + h0.shape)
+    states = np.empty_like(h0, shape=(x.shape[0] + 1,) + h0.shape, order="C")
     states[0] = h0
     return rnn_forward_states(x, states, weight_ih, weight_hh, nonlinearity)[1:]
 

@@ -200,7 +200,10 @@ class RNN(Module):
         if spare is not None and spare[0].shape == shape and spare[1].shape[2] == columns:
             if spare[0].dtype == x.dtype:
                 return spare
-        return np.empty_like(x, shape=shape), np.empty_like(x, shape=(steps, batch, columns))
+        return (
+            np.empty_like(x, shape=shape, order="C"),
+            np.empty_like(x, shape=(steps, batch, columns), order="C"),
+        )
 
     def _forward_general(
         self, x: np.ndarray, state: State, lengths: np.ndarray | None = None
@@ -217,7 +220,7 @@ class RNN(Module):
             state = new_state if valid is None else select_state(valid[t], new_state, state)
             output = state_output(state)
             if outputs is None:
-                outputs = np.empty_like(output, shape=(batch, steps) + output.shape[1:])
+                outputs = np.empty_like(output, shape=(batch, steps) + output.shape[1:], order="C")
             outputs[:, t] = output
         assert outputs is not None
         if valid is not None:
@@ -298,7 +301,8 @@ class RNN(Module):
                 grad_x_t, grad_prev = self.cell.backward(select_state(valid[t], grad_state, zero))
                 grad_state = add_states(grad_prev, select_state(valid[t], zero, grad_state))
             if grad_x is None:
-                grad_x = np.empty_like(grad_x_t, shape=(batch, steps) + grad_x_t.shape[1:])
+                shape = (batch, steps) + grad_x_t.shape[1:]
+                grad_x = np.empty_like(grad_x_t, shape=shape, order="C")
             grad_x[:, t] = grad_x_t
         self.grad_h0 = grad_state
         assert grad_x is not None
@@ -321,6 +325,6 @@ def _mask_grad(grad_h: np.ndarray, valid: np.ndarray) -> np.ndarray:
     if grad_h.ndim == 3:
         return np.where(valid[:, :, None], grad_h, 0)
     lengths = valid.sum(axis=0)
-    dense = np.zeros_like(grad_h, shape=valid.shape + grad_h.shape[1:])
+    dense = np.zeros_like(grad_h, shape=valid.shape + grad_h.shape[1:], order="C")
     dense[lengths - 1, np.arange(valid.shape[1])] = grad_h
     return dense

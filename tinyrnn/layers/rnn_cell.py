@@ -61,7 +61,8 @@ class RNNCell(Module):
 
     def initial_state(self, batch_size: int, like: np.ndarray) -> np.ndarray:
         """Zeros (batch, hidden) in this cell's dtype: the state when none is given."""
-        return np.zeros_like(like, dtype=self.dtype, shape=(batch_size, self.hidden_size))
+        shape = (batch_size, self.hidden_size)
+        return np.zeros_like(like, dtype=self.dtype, shape=shape, order="C")
 
     def check_state(self, h: Any, batch_size: int, who: str = "RNNCell") -> np.ndarray:
         """Convert and check a hidden state: must be (batch, hidden)."""
@@ -86,7 +87,7 @@ class RNNCell(Module):
         # A one-step run of the sequence kernel: the math lives in one place.
         weight_in = self.input_weight()
         x_in = x if weight_in.shape[1] == self.input_size else with_ones(x)
-        states = np.empty_like(h_prev, shape=(2,) + h_prev.shape)
+        states = np.empty_like(h_prev, shape=(2,) + h_prev.shape, order="C")
         states[0] = h_prev
         rnn_forward_states(x_in[None], states, weight_in, self.weight_hh.data, self.nonlinearity)
         self._save((x_in, weight_in, states))
