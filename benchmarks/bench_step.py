@@ -44,7 +44,7 @@ def interleaved_medians(steps: dict[str, C.Step], seconds: float) -> dict[str, f
     for step in steps.values():  # warm up: caches, scratch buffers, thread pools
         for _ in range(3):
             step()
-    rounds = 5
+    rounds = 8
     block = seconds / (rounds * len(names)) - PAUSE
     times: dict[str, list[float]] = {name: [] for name in names}
     clock = time.perf_counter
@@ -55,7 +55,7 @@ def interleaved_medians(steps: dict[str, C.Step], seconds: float) -> dict[str, f
             time.sleep(PAUSE)
             step()
             start = clock()
-            while clock() - start < block or len(times[name]) < 3 * (r + 1):
+            while clock() - start < block or len(times[name]) < 2 * (r + 1):
                 t0 = clock()
                 step()
                 times[name].append(clock() - t0)
@@ -87,7 +87,7 @@ def traced_peaks(shape: tuple[int, ...]) -> tuple[int, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated size names")
-    parser.add_argument("--seconds", type=float, default=12.0, help="timing budget per size")
+    parser.add_argument("--seconds", type=float, default=10.0, help="timing budget per size")
     args = parser.parse_args()
     threads = C.blas_threads()
     print(C.environment(threads))
@@ -98,6 +98,7 @@ def main() -> None:
     )
     print(header)
     print("-" * len(header))
+    began = time.perf_counter()
     for name in args.sizes.split(","):
         shape, goal = SIZES[name]
         steps = {"tinyrnn": C.tinyrnn_step(shape)[0], "numpy loop": C.numpy_loop_step(shape)}
@@ -120,6 +121,7 @@ def main() -> None:
             f"{in_step / mb:7.2f} {in_step / needed:6.2f}  {verdict}",
             flush=True,
         )
+    print(f"({time.perf_counter() - began:.0f} s)")
     print(
         "times: median ms per step (forward, backward, SGD update), interleaved blocks; GEMMs: "
         "the same step's matrix products alone.\nneed: states + inputs of every step + "

@@ -129,16 +129,18 @@ def rnn_backward_states(
     if not stepwise:
         _activation_derivative(nonlinearity, h, out=grad_a)
     sequence = grad_h.ndim == 3
-    grad_h_next = np.zeros_like(states[0])  # dL/dh_t through a_{t+1}: zero after the last step
+    grad_h_next = np.empty_like(states[0])  # dL/dh_t through a_{t+1} (none after the last step)
     dot, add, multiply = np.dot, np.add, np.multiply
     # Every elementwise op writes into one of its inputs: for arrays past the L1 cache that is
     # about twice as fast as writing a third array.
     for t in range(steps - 1, -1, -1):
         grad_a_t = grad_a[t]
-        if sequence:
+        if t == steps - 1:
+            incoming = grad_h[t] if sequence else grad_h
+        elif sequence:
             incoming = add(grad_h_next, grad_h[t], out=grad_h_next)
         else:
-            incoming = grad_h if t == steps - 1 else grad_h_next
+            incoming = grad_h_next
         if stepwise:
             _scale_by_derivative(nonlinearity, incoming, h[t], out=grad_a_t)
         else:
