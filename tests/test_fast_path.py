@@ -179,7 +179,7 @@ def test_outputs_and_gradients_share_no_memory_with_caches_or_scratch(rng, batch
         assert not any(np.shares_memory(array, a) for a in cached)
     dx = fast.backward(np.ones_like(y))
     for array in (dx, fast.grad_h0):
-        assert not np.shares_memory(array, fast._grad_a)
+        assert not np.shares_memory(array, fast._fused.grad_a)
     assert not any(np.shares_memory(fast(x), a) for a in (y, dx, fast.grad_h0))
 
 
@@ -197,7 +197,7 @@ def test_float32_stays_float32(rng, nonlinearity, return_sequences):
     assert all(a.dtype == np.float32 for a in cached if a.dtype.kind == "f")
     upstream = rng.standard_normal(y.shape).astype(np.float32)
     dx = f32.backward(upstream)
-    results = [y, dx, f32.grad_h0, f32.h_n, f32._grad_a] + [p.grad for p in f32.parameters()]
+    results = [y, dx, f32.grad_h0, f32.h_n, f32._fused.grad_a] + [p.grad for p in f32.parameters()]
     assert all(a.dtype == np.float32 for a in results), [a.dtype for a in results]
     # And float32 computes the float64 result to float32 precision.
     y64 = ref(x.astype(F64), h0.astype(F64))

@@ -9,21 +9,21 @@ import numpy as np
 
 from .._config import get_default_dtype, is_grad_enabled
 from .._validation import check_grad, checked_input
-from ..functional.recurrent import rnn_backward_states, rnn_forward_states
 from ..module import Module
 from .recurrent_state import (
     State,
-    add_states,
-    add_to_output,
     check_lengths,
     copy_state,
-    select_state,
+    mask_step_grads,
     state_batch_size,
     state_output,
     valid_steps,
-    zeros_like_state,
 )
 from .rnn_cell import RNNCell
+from .rnn_fast import FusedRNN
+from .rnn_general import cells_backward, cells_forward
+
+_mask_grad = mask_step_grads  # the name LSTM and GRU import
 
 
 class RNN(Module):
@@ -36,7 +36,9 @@ class RNN(Module):
 
     Built-in `RNNCell`s run on a fast path (one GEMM for the input projection, BPTT with the
     weight gradients as single GEMMs after the loop); any other cell runs step by step through
-    its own forward/backward (the general path). Both compute the same thing.
+    its own forward/backward (the general path). Both compute the same thing; the bookkeeping of
+    each lives beside this file (rnn_fast.FusedRNN, rnn_general), the math in
+    tinyrnn.functional.recurrent.
 
     Subclassing hooks (LSTM and GRU use them; keep their names and meanings):
     `cell`, `return_sequences`, `stateful`, `h_n`, `grad_h0`, `reset_state()`;
@@ -80,12 +82,7 @@ class RNN(Module):
         self.stateful = stateful
         self.h_n: State | None = None
         self.grad_h0: State | None = None
-        # BPTT's (time, batch, hidden) dL/da scratch, reused by backward calls of one shape.
-        self._grad_a: np.ndarray | None = None
-        # The (states, time-major x) buffers of the last finished call, which the next forward
-        # of the same shape reuses: allocating and first touching megabytes on every call costs
-        # more than the arithmetic on them. Never part of a pending cache, never returned.
-        self._spare: tuple[np.ndarray, np.ndarray] | None = None
+        self._fused = FusedRNN()  # the fast path's kernels and reusable buffers
 
     @property
     def hidden_size(self) -> int:
@@ -158,74 +155,18 @@ class RNN(Module):
     def _forward_fast(
         self, x: np.ndarray, h0: np.ndarray, lengths: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        cell = self.cell
-        assert isinstance(cell, RNNCell)
-        batch, steps, inputs = x.shape
-        # Time-major inside, so that each step reads one contiguous (batch, hidden) block; the
-        # states carry h0 as row 0, so that h_{t-1} of every step is the view states[:-1]. The
-        # bias enters as a column of ones in x against a column b in W_ih (see the kernels).
-        weight_in = cell.input_weight()
-        states, x_in = self._take_buffers(x, weight_in.shape[1])
-        np.copyto(x_in[:, :, :inputs], x.transpose(1, 0, 2))
-        if weight_in.shape[1] > inputs:
-            x_in[:, :, inputs] = 1
-        states[0] = h0
-        valid = None if lengths is None else valid_steps(lengths, steps)
-        if valid is not None:
-            x_in[~valid] = 0  # padding is never read: no product with it can be inf or nan
-        rnn_forward_states(x_in, states, weight_in, cell.weight_hh.data, cell.nonlinearity)
-        last = states[-1]
-        if valid is not None:
-            # Padded rows ran on from their last valid state; they never feed a valid step.
-            last = states[lengths, np.arange(batch)]
-            states[1:][~valid] = 0
-        # A copy: the outputs must never be a view of the cache or of a reused buffer. For
-        # many-to-one, forward() returns a copy of `last` alone.
-        outputs = states[1:].transpose(1, 0, 2)
-        if self.return_sequences:
-            outputs = outputs.copy(order="C")
-        if is_grad_enabled():
-            self._save(("fast", x_in, weight_in, states, valid))
-        else:
-            last = last.copy()
-            self._spare = (states, x_in)
-        return outputs, last
-
-    def _take_buffers(self, x: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
-        """(states (time + 1, batch, hidden), time-major input (time, batch, columns)): the spare
-        pair of a finished call if it fits, else new arrays."""
-        batch, steps, _ = x.shape
-        shape = (steps + 1, batch, self.hidden_size)
-        spare, self._spare = self._spare, None
-        if spare is not None and spare[0].shape == shape and spare[1].shape[2] == columns:
-            if spare[0].dtype == x.dtype:
-                return spare
-        return (
-            np.empty_like(x, shape=shape, order="C"),
-            np.empty_like(x, shape=(steps, batch, columns), order="C"),
-        )
+        assert isinstance(self.cell, RNNCell)
+        outputs, last, cache = self._fused.forward(self.cell, x, h0, lengths, is_grad_enabled())
+        if cache is not None:
+            self._save(("fast",) + cache)
+        return outputs, last  # (for many-to-one, forward() returns a copy of `last` alone)
 
     def _forward_general(
         self, x: np.ndarray, state: State, lengths: np.ndarray | None = None
     ) -> tuple[np.ndarray, State]:
-        batch, steps = x.shape[:2]
-        valid = None if lengths is None else valid_steps(lengths, steps)
-        if valid is not None:
-            # The cell runs on padded steps too (then discarded): feed it zeros, never padding.
-            x = np.where(valid.T[:, :, None], x, 0)
-        outputs = None
-        for t in range(steps):
-            new_state = self.cell(x[:, t], state)
-            # h_t = cell(x_t, h_{t-1}) on valid steps; padding keeps h_{t-1} (per sample).
-            state = new_state if valid is None else select_state(valid[t], new_state, state)
-            output = state_output(state)
-            if outputs is None:
-                outputs = np.empty_like(output, shape=(batch, steps) + output.shape[1:], order="C")
-            outputs[:, t] = output
-        assert outputs is not None
-        if valid is not None:
-            outputs[~valid.T] = 0
-        self._save(("general", steps, x.shape, state, valid))
+        valid = None if lengths is None else valid_steps(lengths, x.shape[1])
+        outputs, state = cells_forward(self.cell, x, state, valid)
+        self._save(("general", x.shape[1], x.shape, state, valid))
         return outputs, state
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
@@ -240,35 +181,15 @@ class RNN(Module):
             return (batch, steps, self.hidden_size)
         return (batch, self.hidden_size)
 
-    def _backward_fast(
-        self,
-        grad_output: np.ndarray,
-        x_in: np.ndarray,
-        weight_in: np.ndarray,
-        states: np.ndarray,
-        valid: np.ndarray | None,
-    ) -> np.ndarray:
-        cell = self.cell
-        assert isinstance(cell, RNNCell)
-        steps, batch = x_in.shape[:2]
+    def _backward_fast(self, grad_output: np.ndarray, *cache: Any) -> np.ndarray:
+        assert isinstance(self.cell, RNNCell)
+        steps, batch = cache[0].shape[:2]  # the time-major input
         grad_output = check_grad(grad_output, self._expected_grad_shape(batch, steps), "RNN")
-        # dL/dh_t from outside: time-major view (time, batch, hidden), or (batch, hidden) for
-        # many-to-one, which the kernel applies to the last step alone.
+        # dL/dh_t from outside: a time-major view, or (batch, hidden) for many-to-one, which
+        # reaches the last step alone.
         grad_h = grad_output.transpose(1, 0, 2) if self.return_sequences else grad_output
-        if valid is not None:
-            grad_h = _mask_grad(grad_h, valid)
-        grad_a = self._grad_a
-        if grad_a is None or grad_a.shape != states[1:].shape or grad_a.dtype != states.dtype:
-            grad_a = self._grad_a = np.empty_like(states[1:])
-        # dx overwrites x_in, which this call no longer needs (the kernel reads it first).
-        grad_x, grad_h0, grad_w_in, grad_w_hh = rnn_backward_states(
-            grad_h, states, x_in, weight_in, cell.weight_hh.data, cell.nonlinearity, grad_a, x_in
-        )
-        cell.accumulate_input_grads(grad_w_in, grad_w_hh)
-        self.grad_h0 = grad_h0
-        self._spare = (states, x_in)  # this call is over: its buffers serve the next forward
-        # A copy, never a view of x_in (which the next forward reuses).
-        return grad_x[:, :, : cell.input_size].transpose(1, 0, 2).copy(order="C")
+        grad_x, self.grad_h0 = self._fused.backward(self.cell, grad_h, cache)
+        return grad_x
 
     def _backward_general(
         self,
@@ -278,34 +199,10 @@ class RNN(Module):
         last: State,
         valid: np.ndarray | None = None,
     ) -> np.ndarray:
-        batch = x_shape[0]
-        grad_output = check_grad(grad_output, self._expected_grad_shape(batch, steps), "RNN")
-        grad_x = None
-        # BPTT: walk the steps backwards; the cell's backward turns dL/dh_t (the gradient from
-        # the output at t plus the one carried back from t+1) into dL/dx_t and dL/dh_{t-1}.
-        grad_state = zeros_like_state(last)
-        for t in range(steps - 1, -1, -1):
-            if self.return_sequences:
-                grad_t = grad_output[:, t]
-                if valid is not None:  # the outputs at padded steps are constant zeros
-                    grad_t = np.where(valid[t][:, None], grad_t, 0)
-                grad_state = add_to_output(grad_state, grad_t)
-            elif t == steps - 1:
-                grad_state = add_to_output(grad_state, grad_output)
-            if valid is None:
-                grad_x_t, grad_state = self.cell.backward(grad_state)
-            else:
-                # h_t = where(valid, cell(x_t, h_{t-1}), h_{t-1}): the cell gets the gradient of
-                # the valid samples, the padded ones pass theirs straight on to h_{t-1}.
-                zero = zeros_like_state(grad_state)
-                grad_x_t, grad_prev = self.cell.backward(select_state(valid[t], grad_state, zero))
-                grad_state = add_states(grad_prev, select_state(valid[t], zero, grad_state))
-            if grad_x is None:
-                shape = (batch, steps) + grad_x_t.shape[1:]
-                grad_x = np.empty_like(grad_x_t, shape=shape, order="C")
-            grad_x[:, t] = grad_x_t
-        self.grad_h0 = grad_state
-        assert grad_x is not None
+        grad_output = check_grad(grad_output, self._expected_grad_shape(x_shape[0], steps), "RNN")
+        grad_x, self.grad_h0 = cells_backward(
+            self.cell, grad_output, steps, last, valid, self.return_sequences
+        )
         return grad_x
 
     def extra_repr(self) -> str:
@@ -315,16 +212,3 @@ class RNN(Module):
 def _takes_lengths(method: Any) -> bool:
     """Whether a (possibly overridden) `_forward_fast` accepts the `lengths` keyword."""
     return "lengths" in inspect.signature(method).parameters
-
-
-def _mask_grad(grad_h: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """dL/dh_t from outside, time-major, with padded steps zeroed (they receive no gradient).
-
-    grad_h: (time, batch, hidden), or (batch, hidden) for each sample's last valid step.
-    """
-    if grad_h.ndim == 3:
-        return np.where(valid[:, :, None], grad_h, 0)
-    lengths = valid.sum(axis=0)
-    dense = np.zeros_like(grad_h, shape=valid.shape + grad_h.shape[1:], order="C")
-    dense[lengths - 1, np.arange(valid.shape[1])] = grad_h
-    return dense
