@@ -131,18 +131,18 @@ def gemm_step(shape: tuple[int, ...]) -> Step:
     w_hh_t, step_out = np.ascontiguousarray(w_hh.T), arr(batch, hidden)
     gw_ih, gw_hh, gw_out = arr(hidden, inputs), arr(hidden, hidden), arr(outputs, hidden)
     dx, dh = arr(rows, inputs), arr(rows, hidden)
-    matmul = np.matmul
+    matmul, dot = np.matmul, np.dot  # as the kernels: np.dot for the per-step products
     h_steps, a_steps = h.reshape(steps, batch, hidden), a.reshape(steps, batch, hidden)
 
     def step() -> None:
         matmul(x, w_ih.T, out=a)  # input projection
         for h_t in h_steps:
-            matmul(h_t, w_hh_t, out=step_out)  # recurrence
+            dot(h_t, w_hh_t, out=step_out)  # recurrence
         matmul(h, w_out.T, out=y)  # Linear forward
         matmul(y.T, h, out=gw_out)  # Linear dW
         matmul(y, w_out, out=dh)  # Linear dx
         for a_t in a_steps:
-            matmul(a_t, w_hh, out=step_out)  # BPTT recurrence
+            dot(a_t, w_hh, out=step_out)  # BPTT recurrence
         matmul(a.T, x, out=gw_ih)
         matmul(a.T, h, out=gw_hh)
         matmul(a, w_ih, out=dx)
