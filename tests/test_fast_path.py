@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -245,3 +247,14 @@ def test_fortran_ordered_inputs_and_states(rng, path):
     y = layer(np.asfortranarray(x), np.asfortranarray(h0), lengths=[5, 2])
     assert y.flags.c_contiguous
     assert_close(y[0], results[0][0][0])
+
+
+def test_a_deep_copy_shares_no_buffers_and_computes_the_same(rng):
+    fast, _ = pair(rng, 3, 4)
+    x, upstream = rng.standard_normal((2, 5, 3)), rng.standard_normal((2, 5, 4))
+    fast(x)
+    fast.backward(upstream)  # the layer now holds reusable buffers
+    clone = copy.deepcopy(fast)
+    assert clone._fused.spare is None and clone._fused.grad_a is None
+    np.testing.assert_array_equal(clone(x), fast(x))
+    np.testing.assert_array_equal(clone.backward(upstream), fast.backward(upstream))

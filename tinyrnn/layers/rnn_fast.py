@@ -29,6 +29,9 @@ class FusedRNN:
         self.spare: tuple[np.ndarray, np.ndarray] | None = None
         self.grad_a: np.ndarray | None = None
 
+    def __deepcopy__(self, memo: dict[int, object]) -> FusedRNN:
+        return FusedRNN()  # the buffers are scratch: a copied layer starts without them
+
     def forward(
         self, cell: RNNCell, x: np.ndarray, h0: np.ndarray, lengths: np.ndarray | None, keep: bool
     ) -> tuple[np.ndarray, np.ndarray, Cache | None]:
