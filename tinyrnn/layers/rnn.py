@@ -111,12 +111,13 @@ class RNN(Module):
         return cell_type.forward is RNNCell.forward and cell_type.backward is RNNCell.backward
 
     def _initial_state(self, h0: Any, x: np.ndarray) -> State:
-        batch = x.shape[0]
+        batch, name = x.shape[0], type(self).__name__
         if h0 is None and self.stateful and self.h_n is not None:
             if state_batch_size(self.h_n) != batch:
                 raise ValueError(
-                    f"RNN (stateful): the carried state has batch {state_batch_size(self.h_n)}, "
-                    f"the input has batch {batch}; call reset_state() first"
+                    f"{name} (stateful): the carried state has batch "
+                    f"{state_batch_size(self.h_n)}, the input has batch {batch}; "
+                    "call reset_state() first"
                 )
             return self.h_n
         check_state = getattr(self.cell, "check_state", None)
@@ -126,17 +127,21 @@ class RNN(Module):
                 return initial_state(batch, x)
             return np.zeros_like(x, shape=(batch, self.hidden_size))
         if check_state is not None:
-            return check_state(h0, batch, "RNN")
+            return check_state(h0, batch, name)
         if isinstance(h0, tuple):
             return h0
-        return checked_input(h0, x.dtype, (batch, self.hidden_size), "RNN", "h0")
+        return checked_input(h0, x.dtype, (batch, self.hidden_size), name, "h0")
 
     def forward(self, x: Any, h0: Any = None, lengths: Any = None) -> np.ndarray:
         """x: (batch, time, input), h0: (batch, hidden) or None, lengths: (batch,) or None."""
+        name = type(self).__name__  # LSTM and GRU run through here too
         spec = ("batch", "time", self.input_size if self.input_size is not None else "input")
-        x = checked_input(x, self._dtype(), spec, "RNN")
+        x = checked_input(x, self._dtype(), spec, name)
+        # PyTorch refuses both as well; past here they would end in a bare NumPy reshape error.
+        if x.shape[0] == 0:
+            raise ValueError(f"{name}: the input has an empty batch (shape {x.shape})")
         if x.shape[1] == 0:
-            raise ValueError(f"RNN: the input has no time steps (shape {x.shape})")
+            raise ValueError(f"{name}: the input has no time steps (shape {x.shape})")
         state = self._initial_state(h0, x)
         if lengths is None:
             if self._uses_fast_path():
@@ -184,7 +189,9 @@ class RNN(Module):
     def _backward_fast(self, grad_output: np.ndarray, *cache: Any) -> np.ndarray:
         assert isinstance(self.cell, RNNCell)
         steps, batch = cache[0].shape[:2]  # the time-major input
-        grad_output = check_grad(grad_output, self._expected_grad_shape(batch, steps), "RNN")
+        grad_output = check_grad(
+            grad_output, self._expected_grad_shape(batch, steps), type(self).__name__
+        )
         # dL/dh_t from outside: a time-major view, or (batch, hidden) for many-to-one, which
         # reaches the last step alone.
         grad_h = grad_output.transpose(1, 0, 2) if self.return_sequences else grad_output
@@ -199,7 +206,8 @@ class RNN(Module):
         last: State,
         valid: np.ndarray | None = None,
     ) -> np.ndarray:
-        grad_output = check_grad(grad_output, self._expected_grad_shape(x_shape[0], steps), "RNN")
+        expected = self._expected_grad_shape(x_shape[0], steps)
+        grad_output = check_grad(grad_output, expected, type(self).__name__)
         grad_x, self.grad_h0 = cells_backward(
             self.cell, grad_output, steps, last, valid, self.return_sequences
         )

@@ -79,6 +79,8 @@ class RNNCell(Module):
     def forward(self, x: Any, h_prev: Any = None) -> np.ndarray:
         """x_t: (batch, input), h_prev: (batch, hidden) or None (zeros) -> h_t: (batch, hidden)."""
         x = checked_input(x, self.dtype, ("batch", self.input_size), "RNNCell")
+        if x.shape[0] == 0:
+            raise ValueError(f"RNNCell: the input has an empty batch (shape {x.shape})")
         h_prev = (
             self.initial_state(x.shape[0], x)
             if h_prev is None
@@ -91,7 +93,8 @@ class RNNCell(Module):
         states[0] = h_prev
         rnn_forward_states(x_in[None], states, weight_in, self.weight_hh.data, self.nonlinearity)
         self._save((x_in, weight_in, states))
-        return states[1]
+        # A copy: backward needs states[1] as it was, and the caller may write into its output.
+        return states[1].copy()
 
     def backward(self, grad_output: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """dL/dh_t: (batch, hidden) -> (dL/dx_t (batch, input), dL/dh_prev (batch, hidden))."""
