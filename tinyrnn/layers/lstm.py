@@ -9,8 +9,8 @@ import numpy as np
 from .. import functional as F
 from .._validation import check_grad, checked_input
 from .lstm_cell import LSTMCell
-from .recurrent_state import State, valid_steps
-from .rnn import RNN, _mask_grad
+from .recurrent_state import State, mask_step_grads, valid_steps
+from .rnn import RNN
 
 
 class LSTM(RNN):
@@ -95,7 +95,7 @@ class LSTM(RNN):
         # (valid) step alone.
         grad_h = grad_output.transpose(1, 0, 2) if self.return_sequences else grad_output
         if valid is not None:
-            grad_h = _mask_grad(grad_h, valid)
+            grad_h = mask_step_grads(grad_h, valid)
         elif not self.return_sequences:
             grad_h = np.zeros_like(h)
             grad_h[-1] = grad_output

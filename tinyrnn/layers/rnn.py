@@ -14,7 +14,6 @@ from .recurrent_state import (
     State,
     check_lengths,
     copy_state,
-    mask_step_grads,
     state_batch_size,
     state_output,
     valid_steps,
@@ -22,8 +21,6 @@ from .recurrent_state import (
 from .rnn_cell import RNNCell
 from .rnn_fast import FusedRNN
 from .rnn_general import cells_backward, cells_forward
-
-_mask_grad = mask_step_grads  # the name LSTM and GRU import
 
 
 class RNN(Module):
