@@ -60,7 +60,11 @@ class Linear(Module):
         self.weight.grad += grad_2d.T @ x.reshape(-1, self.in_features)
         if self.bias is not None:
             self.bias.grad += grad_2d.sum(axis=0)
-        return (grad_2d @ self.weight.data).reshape(x.shape)
+        # Drop the cached input before dx is allocated: after an RNN it is as large as all the
+        # hidden states, and holding both at once was a training step's memory peak.
+        shape = x.shape
+        del x
+        return (grad_2d @ self.weight.data).reshape(shape)
 
     def extra_repr(self) -> str:
         return (
