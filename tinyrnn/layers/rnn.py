@@ -134,7 +134,8 @@ class RNN(Module):
         name = type(self).__name__  # LSTM and GRU run through here too
         spec = ("batch", "time", self.input_size if self.input_size is not None else "input")
         x = checked_input(x, self._dtype(), spec, name)
-        # PyTorch refuses both as well; past here they would end in a bare NumPy reshape error.
+        # Refused as docs/behaviour.md says (PyTorch refuses time 0 too, but returns empty
+        # results for batch 0); past here both would end in a bare NumPy reshape error.
         if x.shape[0] == 0:
             raise ValueError(f"{name}: the input has an empty batch (shape {x.shape})")
         if x.shape[1] == 0:
