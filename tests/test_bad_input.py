@@ -10,7 +10,11 @@ from tinyrnn import (
     SGD,
     Adam,
     CrossEntropyLoss,
+    Dropout,
+    Embedding,
+    GRUCell,
     Linear,
+    LSTMCell,
     MSELoss,
     ReLU,
     RNNCell,
@@ -19,6 +23,7 @@ from tinyrnn import (
     Softmax,
     Tanh,
 )
+from tinyrnn.data import sine_wave
 
 F32, F64 = np.float32, np.float64
 
@@ -196,6 +201,16 @@ def test_optimizers_reject_a_bad_learning_rate(optimizer, lr):
             TypeError,
             "Linear: expected dtype float32 or float64",
         ),
+        *[
+            (
+                lambda layer=layer: layer(3, 4, dtype=np.int64),
+                TypeError,
+                f"{layer.__name__}: expected dtype float32 or float64, got int64",
+            )
+            for layer in (RNNCell, LSTMCell, GRUCell, Embedding)
+        ],
+        (lambda: Dropout(0.5, rng=0), TypeError, "Dropout: expected rng"),
+        (lambda: sine_wave(10, dtype=np.int8), TypeError, "sine_wave: expected dtype"),
         (
             lambda: Linear(3, 4, rng=0),
             TypeError,

@@ -158,3 +158,15 @@ def test_empty_data_is_a_clear_error():
     model, loss_fn, opt, _, _ = _setup()
     with pytest.raises(ValueError, match="no batches"):
         fit(model, loss_fn, opt, [], epochs=1)
+
+
+def test_a_generator_for_several_epochs_is_refused_before_training():
+    model, loss_fn, opt, x, y = _setup()
+    before = model.state_dict()
+    batches = ((x[i : i + 16], y[i : i + 16]) for i in range(0, 64, 16))
+    with pytest.raises(TypeError, match=r"fit: train_data is a one-shot iterator \(generator\)"):
+        fit(model, loss_fn, opt, batches, epochs=2, log=lambda _: None)
+    assert all((before[k] == v).all() for k, v in model.state_dict().items())
+    # One epoch over a generator is fine: it is iterated once.
+    history = fit(model, loss_fn, opt, iter([(x, y)]), epochs=1, log=lambda _: None)
+    assert history.epochs == 1

@@ -30,6 +30,7 @@ class GradcheckReport:
 
     @property
     def max_error(self) -> float:
+        """The largest error over everything checked (0.0 when nothing was)."""
         return max(self.errors.values(), default=0.0)
 
     def __bool__(self) -> bool:

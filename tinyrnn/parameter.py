@@ -21,14 +21,17 @@ class Parameter:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """The shape of `data` (and of `grad`)."""
         return self.data.shape
 
     @property
     def dtype(self) -> np.dtype[Any]:
+        """The dtype of `data` (and of `grad`)."""
         return self.data.dtype
 
     @property
     def size(self) -> int:
+        """The number of elements of `data`."""
         return self.data.size
 
     def zero_grad(self) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 
 
 class CLIError(Exception):
-    """A problem with the user's input: printed as `tinyrnn: error: ...`, exit status 2."""
+    """A problem with the user's input: printed as `tinyrnn <command>: error: ...`, exit 2."""
 
 
 def read_text(path: str) -> str:

@@ -35,10 +35,10 @@ def sine_wave(
         raise ValueError(f"{who}: period must be a positive number of steps, got {period}")
     if not np.isfinite(noise) or noise < 0:
         raise ValueError(f"{who}: noise (a standard deviation) must be >= 0, got {noise}")
-    dtype = resolve_dtype(dtype)
+    dtype = resolve_dtype(dtype, who)
     series = amplitude * np.sin(2.0 * np.pi * np.arange(length) / period + phase)
     if noise > 0:
-        series += resolve_rng(rng).normal(0.0, noise, length)
+        series += resolve_rng(rng, who).normal(0.0, noise, length)
     return series.astype(dtype)
 
 
@@ -60,8 +60,8 @@ def adding_problem(
     who = "adding_problem"
     num_samples = check_int(num_samples, "num_samples", who)
     seq_len = check_int(seq_len, "seq_len", who, minimum=2)
-    dtype = resolve_dtype(dtype)
-    rng = resolve_rng(rng)
+    dtype = resolve_dtype(dtype, who)
+    rng = resolve_rng(rng, who)
     values = rng.uniform(0.0, 1.0, (num_samples, seq_len))
     # Two distinct positions without a per-sample loop: draw the second from the seq_len - 1
     # positions left, then shift it past the first.

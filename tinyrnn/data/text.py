@@ -106,7 +106,7 @@ class TextDataset:
         self._inputs, self._targets = _streams(self.data, batch_size, seq_len, drop_last)
         self.batch_size, self.seq_len = int(batch_size), int(seq_len)
         self.one_hot, self.drop_last = bool(one_hot), bool(drop_last)
-        self.dtype = resolve_dtype(dtype)
+        self.dtype = resolve_dtype(dtype, "TextDataset")
 
     def __len__(self) -> int:
         usable = _usable_length(self._inputs.shape[1], self.seq_len, self.drop_last)

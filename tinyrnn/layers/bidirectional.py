@@ -83,6 +83,7 @@ class Bidirectional(Module):
 
     @property
     def return_sequences(self) -> bool:
+        """Whether every step is returned (both directions are built alike)."""
         return bool(self.forward_layer.return_sequences)
 
     @property

@@ -38,7 +38,7 @@ class Dropout(Module):
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
         self.p = float(p)
-        self.rng = None if rng is None else resolve_rng(rng)
+        self.rng = None if rng is None else resolve_rng(rng, "Dropout")
 
     def forward(self, x: Any) -> np.ndarray:
         """x: any shape -> same shape; in training mode caches the mask for backward."""

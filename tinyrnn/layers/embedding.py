@@ -53,7 +53,7 @@ class Embedding(Module):
             )
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
-        dtype, rng = resolve_dtype(dtype), resolve_rng(rng)
+        dtype, rng = resolve_dtype(dtype, "Embedding"), resolve_rng(rng, "Embedding")
         # PyTorch's init: every entry standard normal.
         self.weight = Parameter(rng.standard_normal((num_embeddings, embedding_dim)), dtype)
 

@@ -38,7 +38,7 @@ class GRUCell(Module):
             )
         self.input_size = input_size
         self.hidden_size = hidden_size
-        dtype, rng = resolve_dtype(dtype), resolve_rng(rng)
+        dtype, rng = resolve_dtype(dtype, "GRUCell"), resolve_rng(rng, "GRUCell")
         # PyTorch's init: every parameter uniform in +-1/sqrt(hidden_size).
         bound, rows = 1.0 / np.sqrt(hidden_size), 3 * hidden_size
         self.weight_ih = Parameter(rng.uniform(-bound, bound, (rows, input_size)), dtype)
@@ -48,6 +48,7 @@ class GRUCell(Module):
 
     @property
     def dtype(self) -> np.dtype[Any]:
+        """The dtype of the parameters, states and gradients."""
         return self.weight_hh.data.dtype
 
     def biases(self) -> tuple[np.ndarray | None, np.ndarray | None]:

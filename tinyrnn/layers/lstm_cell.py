@@ -37,7 +37,7 @@ class LSTMCell(Module):
             )
         self.input_size = input_size
         self.hidden_size = hidden_size
-        dtype, rng = resolve_dtype(dtype), resolve_rng(rng)
+        dtype, rng = resolve_dtype(dtype, "LSTMCell"), resolve_rng(rng, "LSTMCell")
         # PyTorch's init: every parameter uniform in +-1/sqrt(hidden_size).
         bound, rows = 1.0 / np.sqrt(hidden_size), 4 * hidden_size
         self.weight_ih = Parameter(rng.uniform(-bound, bound, (rows, input_size)), dtype)
@@ -47,6 +47,7 @@ class LSTMCell(Module):
 
     @property
     def dtype(self) -> np.dtype[Any]:
+        """The dtype of the parameters, states and gradients."""
         return self.weight_hh.data.dtype
 
     def combined_bias(self) -> np.ndarray | None:

@@ -83,10 +83,12 @@ class RNN(Module):
 
     @property
     def hidden_size(self) -> int:
+        """The cell's hidden size: features per step of the output."""
         return int(self.cell.hidden_size)
 
     @property
     def input_size(self) -> int | None:
+        """The cell's input size, or None for a cell that does not declare one."""
         return getattr(self.cell, "input_size", None)
 
     def reset_state(self) -> None:

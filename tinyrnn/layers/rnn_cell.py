@@ -41,7 +41,7 @@ class RNNCell(Module):
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.nonlinearity = nonlinearity
-        dtype, rng = resolve_dtype(dtype), resolve_rng(rng)
+        dtype, rng = resolve_dtype(dtype, "RNNCell"), resolve_rng(rng, "RNNCell")
         # PyTorch's init: every parameter uniform in +-1/sqrt(hidden_size).
         bound = 1.0 / np.sqrt(hidden_size)
         self.weight_ih = Parameter(rng.uniform(-bound, bound, (hidden_size, input_size)), dtype)
@@ -51,6 +51,7 @@ class RNNCell(Module):
 
     @property
     def dtype(self) -> np.dtype[Any]:
+        """The dtype of the parameters, states and gradients."""
         return self.weight_hh.data.dtype
 
     def combined_bias(self) -> np.ndarray | None:

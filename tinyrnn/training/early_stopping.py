@@ -10,7 +10,11 @@ from ..module import Module
 
 
 class EarlyStopping:
-    """Stop when the monitored loss has not improved by `min_delta` for `patience` epochs."""
+    """Stop once more than `patience` epochs in a row have not beaten the best by `min_delta`.
+
+    Patience counts as in PyTorch's ReduceLROnPlateau: `patience=2` tolerates two epochs
+    without improvement and stops at the third; `patience=0` stops at the first.
+    """
 
     def __init__(self, patience: int, min_delta: float = 0.0, best: float = np.inf) -> None:
         if patience < 0:

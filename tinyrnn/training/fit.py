@@ -4,7 +4,7 @@ checkpoints)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -43,12 +43,13 @@ def fit(
     checkpoint_extra: dict[str, Any] | None = None,
     resume_from: str | os.PathLike[str] | None = None,
 ) -> History:
-    """Train for `epochs` epochs over `train_data` (a DataLoader, any iterable of (x, y)
-    batches, or one (x, y) pair); returns the History. See docs/training.md for every option.
+    """Train for `epochs` epochs over `train_data` (a DataLoader, a list or any re-iterable of
+    (x, y) batches, or one (x, y) pair); returns the History. See docs/training.md.
 
     Checkpoints: with `checkpoint_path`, a `tinyrnn.save` file is written atomically every
-    `checkpoint_every` epochs (None: only) after the last epoch, holding the model, optimizer,
-    scheduler, generators, history and `checkpoint_extra` (your own metadata, under its keys).
+    `checkpoint_every` epochs (None: never in between) and after the last one, holding the
+    model, optimizer, scheduler, generators, history and `checkpoint_extra` (your own metadata,
+    under its keys).
     `resume_from` loads such a file into the given objects and continues the run; `epochs`
     then counts the whole run, the checkpoint's epochs included, so the same call re-run after
     an interruption finishes the run with bit-for-bit the weights of an uninterrupted one.
@@ -58,6 +59,14 @@ def fit(
     if log_every < 1:
         raise ValueError(f"fit: log_every must be >= 1, got {log_every}")
     _check_checkpointing(checkpoint_path, checkpoint_every, checkpoint_extra, resume_from, history)
+    if epochs > 1 and isinstance(train_data, Iterator):
+        # A generator is used up by the first epoch: the next ones would see no data. Checked
+        # before resume_from changes anything.
+        raise TypeError(
+            f"fit: train_data is a one-shot iterator ({type(train_data).__name__}) and "
+            f"epochs={epochs}; pass data that can be iterated again every epoch (a list, a "
+            "DataLoader, a TextDataset)"
+        )
     stored_stopper = None
     if resume_from is not None:
         history, stored_stopper = resume(resume_from, model, optimizer, scheduler, train_data)
