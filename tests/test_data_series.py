@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import tinyrnn as tr
 from tinyrnn.data import adding_problem, sine_wave, sliding_windows, toy_sequences
 from tinyrnn.data.generators import toy_continuation
 
@@ -147,3 +148,14 @@ def test_toy_sequences_rule():
     np.testing.assert_allclose(targets[:, 0] - inputs[:, -1, 0], 0.1, atol=1e-12)
     np.testing.assert_array_equal(targets[:, 1:], inputs[:, -1, 1:])
     np.testing.assert_allclose(toy_continuation(inputs[0], 2)[1, 0], inputs[0, -1, 0] + 0.2)
+
+
+def test_toy_sequences_defaults_follow_the_library():
+    tr.seed(3)
+    first, _ = toy_sequences(4)
+    tr.seed(3)
+    again, _ = toy_sequences(4)
+    np.testing.assert_array_equal(first, again)  # rng=None is the library's seeded generator
+    assert first.dtype == tr.get_default_dtype()
+    with pytest.raises(TypeError, match="toy_sequences: expected dtype"):
+        toy_sequences(4, dtype=np.int32)

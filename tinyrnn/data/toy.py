@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from .._config import resolve_dtype, resolve_rng
+
 STEP = 0.1  # the constant added to the first element at every time step
 
 
@@ -20,8 +22,8 @@ def toy_sequences(
     features: int = 3,
     step: float = STEP,
     *,
-    rng: np.random.Generator,
-    dtype: Any = np.float32,
+    rng: np.random.Generator | None = None,
+    dtype: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """-> (inputs (num_samples, input_steps, features), targets (num_samples, features))."""
     if num_samples < 1 or input_steps < 1 or features < 1:
@@ -29,6 +31,7 @@ def toy_sequences(
             f"toy_sequences: num_samples, input_steps and features must be >= 1, got "
             f"{num_samples}, {input_steps}, {features}"
         )
+    dtype, rng = resolve_dtype(dtype, "toy_sequences"), resolve_rng(rng, "toy_sequences")
     start = rng.uniform(-1.0, 1.0, (num_samples, 1, features))
     increments = np.zeros(features)
     increments[0] = step
