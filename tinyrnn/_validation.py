@@ -62,6 +62,18 @@ def checked_input(
     return array
 
 
+def check_not_empty(x: np.ndarray, who: str) -> None:
+    """Refuse an empty batch and, for a sequence (batch, time, features), zero time steps.
+
+    Recurrent layers and cells call it: an empty result there would hide a slicing mistake, and
+    past this point their kernels would fail with a bare NumPy reshape error.
+    """
+    if x.shape[0] == 0:
+        raise ValueError(f"{who}: the input has an empty batch (shape {x.shape})")
+    if x.ndim == 3 and x.shape[1] == 0:
+        raise ValueError(f"{who}: the input has no time steps (shape {x.shape})")
+
+
 def check_grad(grad: Any, shape: tuple[int, ...], who: str) -> np.ndarray:
     """A backward's incoming gradient must have the shape of the forward's output."""
     if not isinstance(grad, np.ndarray):

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._config import get_default_dtype
-from .._validation import check_grad, checked_input
+from .._validation import check_grad, check_not_empty, checked_input
 from ..module import Module
 
 
@@ -109,9 +109,7 @@ class Bidirectional(Module):
         """
         size = getattr(self.forward_layer, "input_size", None)
         x = checked_input(x, self._dtype(), ("batch", "time", size or "input"), "Bidirectional")
-        if x.shape[0] == 0 or x.shape[1] == 0:
-            empty = "an empty batch" if x.shape[0] == 0 else "no time steps"
-            raise ValueError(f"Bidirectional: the input has {empty} (shape {x.shape})")
+        check_not_empty(x, "Bidirectional")
         if h0 is None:
             h0 = (None, None)
         elif not (isinstance(h0, (tuple, list)) and len(h0) == 2):

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import functional as F
 from .._config import resolve_dtype, resolve_rng
-from .._validation import check_grad, checked_input
+from .._validation import check_grad, check_not_empty, checked_input
 from ..module import Module
 from ..parameter import Parameter
 
@@ -68,8 +68,7 @@ class GRUCell(Module):
     def forward(self, x: Any, h_prev: Any = None) -> np.ndarray:
         """x_t: (batch, input), h_prev: (batch, hidden) or None (zeros) -> h_t: (batch, hidden)."""
         x = checked_input(x, self.dtype, ("batch", self.input_size), "GRUCell")
-        if x.shape[0] == 0:
-            raise ValueError(f"GRUCell: the input has an empty batch (shape {x.shape})")
+        check_not_empty(x, "GRUCell")
         h_prev = (
             self.initial_state(x.shape[0], x)
             if h_prev is None

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import functional as F
 from .._config import resolve_dtype, resolve_rng
-from .._validation import check_grad, checked_input
+from .._validation import check_grad, check_not_empty, checked_input
 from ..module import Module
 from ..parameter import Parameter
 
@@ -87,8 +87,7 @@ class LSTMCell(Module):
     def forward(self, x: Any, state: Any = None) -> tuple[np.ndarray, np.ndarray]:
         """x_t: (batch, input), state: (h_prev, c_prev) or None (zeros) -> (h_t, c_t)."""
         x = checked_input(x, self.dtype, ("batch", self.input_size), "LSTMCell")
-        if x.shape[0] == 0:
-            raise ValueError(f"LSTMCell: the input has an empty batch (shape {x.shape})")
+        check_not_empty(x, "LSTMCell")
         batch = x.shape[0]
         h_prev, c_prev = (
             self.initial_state(batch, x) if state is None else self.check_state(state, batch)

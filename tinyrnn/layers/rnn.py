@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._config import get_default_dtype, is_grad_enabled
-from .._validation import check_grad, checked_input
+from .._validation import check_grad, check_not_empty, checked_input
 from ..module import Module
 from .recurrent_state import (
     State,
@@ -137,11 +137,8 @@ class RNN(Module):
         spec = ("batch", "time", self.input_size if self.input_size is not None else "input")
         x = checked_input(x, self._dtype(), spec, name)
         # Refused as docs/behaviour.md says (PyTorch refuses time 0 too, but returns empty
-        # results for batch 0); past here both would end in a bare NumPy reshape error.
-        if x.shape[0] == 0:
-            raise ValueError(f"{name}: the input has an empty batch (shape {x.shape})")
-        if x.shape[1] == 0:
-            raise ValueError(f"{name}: the input has no time steps (shape {x.shape})")
+        # results for batch 0).
+        check_not_empty(x, name)
         state = self._initial_state(h0, x)
         if lengths is None:
             if self._uses_fast_path():

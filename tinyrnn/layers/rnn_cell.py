@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._config import resolve_dtype, resolve_rng
-from .._validation import check_grad, checked_input
+from .._validation import check_grad, check_not_empty, checked_input
 from ..functional.recurrent import (
     check_nonlinearity,
     rnn_backward_states,
@@ -80,8 +80,7 @@ class RNNCell(Module):
     def forward(self, x: Any, h_prev: Any = None) -> np.ndarray:
         """x_t: (batch, input), h_prev: (batch, hidden) or None (zeros) -> h_t: (batch, hidden)."""
         x = checked_input(x, self.dtype, ("batch", self.input_size), "RNNCell")
-        if x.shape[0] == 0:
-            raise ValueError(f"RNNCell: the input has an empty batch (shape {x.shape})")
+        check_not_empty(x, "RNNCell")
         h_prev = (
             self.initial_state(x.shape[0], x)
             if h_prev is None
