@@ -121,7 +121,8 @@ def gradcheck(
     `inputs` are passed to `module(*inputs)`: arrays, tuples of arrays (a state such as (h, c)),
     integer arrays (indices, targets: not differentiated) or None. The module's parameters and
     float inputs must be float64. Losses are differentiated w.r.t. their prediction only. For a
-    sequence layer, the gradient of input 1 (h0) is read from `module.grad_h0`. Parameter
+    sequence layer, the gradient of input 1 (h0) is read from `module.grad_h0`. Input 0 is not
+    checked when `module.needs_input_grad` is False (backward then returns no dL/dx). Parameter
     gradients are restored afterwards; the module must be deterministic (Dropout in eval mode).
     """
     inputs = tuple(_copy_inputs(value) for value in inputs)
@@ -129,6 +130,8 @@ def gradcheck(
     leaves = [leaf for i, value in enumerate(inputs) for leaf in _float_leaves(value, f"input {i}")]
     if isinstance(module, Loss):
         leaves = [(name, array) for name, array in leaves if name.startswith("input 0")]
+    elif not module.needs_input_grad:
+        leaves = [(name, array) for name, array in leaves if not name.startswith("input 0")]
     for name, array in leaves + [(f"param {n}", p.data) for n, p in params.items()]:
         if array.dtype != np.float64:
             raise TypeError(f"gradcheck: {name} is {array.dtype}; gradcheck needs float64")

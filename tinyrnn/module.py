@@ -24,7 +24,14 @@ class Module:
     Parameters and sub-modules are found by walking the instance's public attributes
     (a `Parameter`, a `Module`, or a list/tuple of Modules), in assignment order, so there is
     no registration step to forget. Attributes whose names start with `_` are private.
+
+    `needs_input_grad` (default True): set it to False on a model, or on the layer that reads
+    the data, when nothing needs dL/d(input), as PyTorch skips that gradient for an input that
+    does not require grad. The built-in layers' `backward` then returns None and skips that work
+    (one GEMM per layer); parameter gradients are unchanged. It is not part of `state_dict`.
     """
+
+    needs_input_grad: bool = True
 
     def __init__(self) -> None:
         self.training = True

@@ -31,11 +31,30 @@ class Sequential(Module):
             x = layer(x)
         return x
 
+    @property
+    def needs_input_grad(self) -> bool:
+        """Whether backward returns dL/dx: the first layer's flag (the one that reads x)."""
+        return self._layers[0].needs_input_grad if self._layers else True
+
+    @needs_input_grad.setter
+    def needs_input_grad(self, value: bool) -> None:
+        if not self._layers:
+            raise ValueError("Sequential: needs_input_grad is the first layer's, and there is none")
+        self._layers[0].needs_input_grad = value
+
     def backward(self, grad_output: Any) -> Any:
-        """grad w.r.t. the output -> grad w.r.t. the input, through the layers in reverse."""
-        for layer in reversed(self._layers):
+        """grad w.r.t. the output -> grad w.r.t. the input (None when not needs_input_grad),
+        through the layers in reverse."""
+        for index in range(len(self._layers) - 1, -1, -1):
+            layer = self._layers[index]
             grad_output = layer.backward(grad_output)
-        return grad_output
+            if grad_output is None and index > 0:
+                raise RuntimeError(
+                    f"Sequential.backward: layer {index} ({type(layer).__name__}) returned no "
+                    f"input gradient (its needs_input_grad is False), but layer {index - 1} "
+                    "needs one: only the first layer may skip it"
+                )
+        return None if not self.needs_input_grad else grad_output
 
     def append(self, layer: Module) -> Sequential:
         """Add a layer at the end."""

@@ -69,10 +69,13 @@ def gru_backward(
     h0: np.ndarray,
     weight_ih: np.ndarray,
     weight_hh: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    *,
+    needs_input_grad: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """BPTT. grad_h: (time, batch, hidden) dL/dh_t from outside the recurrence.
 
-    Returns (dx (time, batch, input), dh0 (batch, hidden), dW_ih, dW_hh, db_ih, db_hh).
+    Returns (dx (time, batch, input), dh0 (batch, hidden), dW_ih, dW_hh, db_ih, db_hh); dx is
+    None (not computed) when `needs_input_grad` is False.
     """
     steps, batch, inputs = x.shape
     hidden = weight_hh.shape[1]
@@ -101,7 +104,7 @@ def gru_backward(
     # The rest are sums over steps of outer products: one GEMM each, after the loop.
     grad_ih_flat = grad_ih.reshape(steps * batch, 3 * hidden)
     grad_hh_flat = grad_hh.reshape(steps * batch, 3 * hidden)
-    grad_x = (grad_ih_flat @ weight_ih).reshape(steps, batch, inputs)
+    grad_x = (grad_ih_flat @ weight_ih).reshape(steps, batch, inputs) if needs_input_grad else None
     grad_weight_ih = grad_ih_flat.T @ x.reshape(steps * batch, inputs)
     # h_{t-1} is h0 for t = 0 and h[t-1] after: split rather than concatenate a copy.
     grad_weight_hh = grad_hh[0].T @ h0

@@ -75,10 +75,13 @@ def lstm_backward(
     c0: np.ndarray,
     weight_ih: np.ndarray,
     weight_hh: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    *,
+    needs_input_grad: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """BPTT. grad_h: (time, batch, hidden) dL/dh_t from outside; grad_c_last: dL/dc_T or None.
 
-    Returns (dx (time, batch, input), dh0, dc0 (batch, hidden), dW_ih, dW_hh, db (4 * hidden,)).
+    Returns (dx (time, batch, input), dh0, dc0 (batch, hidden), dW_ih, dW_hh, db (4 * hidden,));
+    dx is None (not computed) when `needs_input_grad` is False.
     """
     steps, batch, inputs = x.shape
     hidden = weight_hh.shape[1]
@@ -108,7 +111,7 @@ def lstm_backward(
         grad_h_prev = grad_a[t] @ weight_hh
     # The rest are sums over steps of outer products: one GEMM each, after the loop.
     grad_a_flat = grad_a.reshape(steps * batch, 4 * hidden)
-    grad_x = (grad_a_flat @ weight_ih).reshape(steps, batch, inputs)
+    grad_x = (grad_a_flat @ weight_ih).reshape(steps, batch, inputs) if needs_input_grad else None
     grad_weight_ih = grad_a_flat.T @ x.reshape(steps * batch, inputs)
     # h_{t-1} is h0 for t = 0 and h[t-1] after: split rather than concatenate a copy.
     grad_weight_hh = grad_a[0].T @ h0

@@ -107,15 +107,17 @@ def rnn_backward_states(
     nonlinearity: str = "tanh",
     grad_a: np.ndarray | None = None,
     grad_x_out: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    *,
+    needs_input_grad: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
     """BPTT over the states of `rnn_forward_states`.
 
     grad_h: dL/dh_t from outside the recurrence, (time, batch, hidden) of any strides, or
     (batch, hidden) for the last step alone (many-to-one). grad_a: optional C-contiguous
     (time, batch, hidden) scratch for dL/da_t, overwritten (a caller reuses it across calls).
     grad_x_out: optional C-contiguous array of x's shape to write dx into; it may be `x`
-    itself, which is last read before dx is written.
-    Returns (dx (time, batch, input), dh0 (batch, hidden), dW_ih, dW_hh).
+    itself, which is last read before dx is written. needs_input_grad=False skips dx (None).
+    Returns (dx (time, batch, input) or None, dh0 (batch, hidden), dW_ih, dW_hh).
     """
     check_nonlinearity(nonlinearity)
     steps, batch, inputs = x.shape
@@ -153,6 +155,8 @@ def rnn_backward_states(
     grad_weight_ih = grad_a_flat.T @ x.reshape(rows, inputs)
     # h_{t-1} for every step is states[:-1], the same rows shifted by one step.
     grad_weight_hh = grad_a_flat.T @ states[:-1].reshape(rows, hidden)
+    if not needs_input_grad:
+        return None, grad_h_next, grad_weight_ih, grad_weight_hh
     out = None if grad_x_out is None else grad_x_out.reshape(rows, inputs)
     grad_x = np.matmul(grad_a_flat, weight_ih, out=out).reshape(steps, batch, inputs)
     return grad_x, grad_h_next, grad_weight_ih, grad_weight_hh
@@ -193,6 +197,7 @@ def rnn_backward(
     grad_x, grad_h0, grad_weight, grad_weight_hh = rnn_backward_states(
         grad_h, states, with_ones(x), weight, weight_hh, nonlinearity
     )
+    assert grad_x is not None
     grad_bias = grad_weight[:, -1].copy()
     return (
         np.ascontiguousarray(grad_x[..., :-1]),

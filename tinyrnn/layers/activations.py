@@ -1,4 +1,8 @@
-"""Elementwise activation modules and Softmax: no parameters, any input shape."""
+"""Elementwise activation modules and Softmax: no parameters, any input shape.
+
+Their backward returns None when `needs_input_grad` is False (the input gradient is all
+they compute).
+"""
 
 from __future__ import annotations
 
@@ -34,10 +38,13 @@ class Tanh(Module):
         self._save(y)  # backward needs only the output
         return y
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
         y = self._pop()
+        grad_output = _checked_grad(grad_output, y, "Tanh")
+        if not self.needs_input_grad:
+            return None
         # d tanh(x)/dx = 1 - tanh(x)^2
-        return _checked_grad(grad_output, y, "Tanh") * F.grad_tanh(y)
+        return grad_output * F.grad_tanh(y)
 
 
 class Sigmoid(Module):
@@ -48,10 +55,13 @@ class Sigmoid(Module):
         self._save(y)
         return y
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
         y = self._pop()
+        grad_output = _checked_grad(grad_output, y, "Sigmoid")
+        if not self.needs_input_grad:
+            return None
         # d sigmoid(x)/dx = y (1 - y)
-        return _checked_grad(grad_output, y, "Sigmoid") * F.grad_sigmoid(y)
+        return grad_output * F.grad_sigmoid(y)
 
 
 class ReLU(Module):
@@ -62,10 +72,13 @@ class ReLU(Module):
         self._save(y)
         return y
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
         y = self._pop()
+        grad_output = _checked_grad(grad_output, y, "ReLU")
+        if not self.needs_input_grad:
+            return None
         # d relu(x)/dx = 1 where x > 0, else 0
-        return _checked_grad(grad_output, y, "ReLU") * F.grad_relu(y)
+        return grad_output * F.grad_relu(y)
 
 
 class Softmax(Module):
@@ -83,10 +96,13 @@ class Softmax(Module):
         self._save(y)
         return y
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
         y = self._pop()
+        grad_output = _checked_grad(grad_output, y, "Softmax")
+        if not self.needs_input_grad:
+            return None
         # dL/dx = y * (g - sum(g * y)) along the axis (the softmax Jacobian applied to g)
-        return F.grad_softmax(y, _checked_grad(grad_output, y, "Softmax"), axis=self.axis)
+        return F.grad_softmax(y, grad_output, axis=self.axis)
 
     def extra_repr(self) -> str:
         return f"axis={self.axis}"

@@ -135,8 +135,19 @@ class Bidirectional(Module):
         self._save((out_forward.shape[-1], output.shape, order))
         return output
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        """dL/d(output) -> dL/dx (batch, time, input); sets `grad_h0` to a pair."""
+    @property
+    def needs_input_grad(self) -> bool:
+        """Whether backward returns dL/dx: True unless both directions' flags are False."""
+        return self.forward_layer.needs_input_grad or self.backward_layer.needs_input_grad
+
+    @needs_input_grad.setter
+    def needs_input_grad(self, value: bool) -> None:
+        # x feeds both directions: setting the flag here sets it on both.
+        self.forward_layer.needs_input_grad = value
+        self.backward_layer.needs_input_grad = value
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
+        """dL/d(output) -> dL/dx (batch, time, input) or None; sets `grad_h0` to a pair."""
         split, shape, order = self._pop()
         grad_output = check_grad(grad_output, shape, "Bidirectional")
         # output = [y_f, reverse(y_b)] on the feature axis: each half goes back to its layer,
@@ -149,6 +160,13 @@ class Bidirectional(Module):
         grad_x_forward = self.forward_layer.backward(grad_forward)
         grad_x_backward = self.backward_layer.backward(grad_backward)
         self.grad_h0 = (self.forward_layer.grad_h0, self.backward_layer.grad_h0)
+        if not self.needs_input_grad:
+            return None
+        if grad_x_forward is None or grad_x_backward is None:
+            raise RuntimeError(
+                "Bidirectional.backward: one direction returned no input gradient (its "
+                "needs_input_grad is False); set the flag on the Bidirectional layer itself"
+            )
         return grad_x_forward + _reverse_time(grad_x_backward, order)
 
     def extra_repr(self) -> str:

@@ -52,11 +52,13 @@ class Dropout(Module):
         self._save((x.shape, x.dtype, mask))
         return x * mask
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        """dL/dy -> dL/dx: the same mask (identity in eval mode)."""
+    def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
+        """dL/dy -> dL/dx: the same mask (identity in eval mode); None if not needs_input_grad."""
         shape, dtype, mask = self._pop()
         # dx in the input's dtype (a float64 gradient does not upcast a float32 network)
         grad_output = check_grad(grad_output, shape, "Dropout").astype(dtype, copy=False)
+        if not self.needs_input_grad:
+            return None
         # y = x * mask  =>  dx = dy * mask  (identity: dx = dy)
         return grad_output.copy() if mask is None else grad_output * mask
 

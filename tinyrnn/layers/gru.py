@@ -80,7 +80,7 @@ class GRU(RNN):
         outputs[~valid.T] = 0  # as PyTorch's pad_packed_sequence
         return outputs, h[valid.sum(axis=0) - 1, np.arange(x.shape[0])]  # last valid steps
 
-    def _backward_fast(self, grad_output: np.ndarray, *cache: Any) -> np.ndarray:
+    def _backward_fast(self, grad_output: np.ndarray, *cache: Any) -> np.ndarray | None:
         # *cache: RNN's hook has the vanilla cache's signature; this one is _forward_fast's.
         x, h0, h, gates, hidden_n, valid = cache
         cell = self._gru_cell()
@@ -95,8 +95,18 @@ class GRU(RNN):
             grad_h = np.zeros_like(h)
             grad_h[-1] = grad_output
         grad_x, grad_h0, *grads = F.gru_backward(
-            grad_h, h, gates, hidden_n, x, h0, cell.weight_ih.data, cell.weight_hh.data
+            grad_h,
+            h,
+            gates,
+            hidden_n,
+            x,
+            h0,
+            cell.weight_ih.data,
+            cell.weight_hh.data,
+            needs_input_grad=self.needs_input_grad,
         )
         cell.accumulate_grads(*grads)
         self.grad_h0 = grad_h0
+        if grad_x is None:
+            return None
         return np.ascontiguousarray(grad_x.transpose(1, 0, 2))

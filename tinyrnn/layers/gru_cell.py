@@ -82,8 +82,11 @@ class GRUCell(Module):
         # A copy, so that nothing the caller does to it can reach the cache.
         return h[0].copy()
 
-    def backward(self, grad_output: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """dL/dh_t: (batch, hidden) -> (dL/dx_t (batch, input), dL/dh_prev (batch, hidden))."""
+    def backward(self, grad_output: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """dL/dh_t: (batch, hidden) -> (dL/dx_t (batch, input) or None, dL/dh_prev (batch, hidden)).
+
+        dL/dx_t is None when `needs_input_grad` is False.
+        """
         x, h_prev, h, gates, hidden_n = self._pop()
         grad_output = check_grad(grad_output, h_prev.shape, "GRUCell")
         grad_x, grad_h_prev, *grads = F.gru_backward(
@@ -95,9 +98,10 @@ class GRUCell(Module):
             h_prev,
             self.weight_ih.data,
             self.weight_hh.data,
+            needs_input_grad=self.needs_input_grad,
         )
         self.accumulate_grads(*grads)
-        return grad_x[0], grad_h_prev
+        return (None if grad_x is None else grad_x[0]), grad_h_prev
 
     def accumulate_grads(
         self,

@@ -50,8 +50,11 @@ class Linear(Module):
         self._save(x)
         return y
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        """dL/dy: (..., out_features) -> dL/dx: (..., in_features); adds dL/dW, dL/db."""
+    def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
+        """dL/dy: (..., out_features) -> dL/dx: (..., in_features); adds dL/dW, dL/db.
+
+        Returns None (no dx GEMM) when `needs_input_grad` is False.
+        """
         x = self._pop()
         grad_output = check_grad(grad_output, x.shape[:-1] + (self.out_features,), "Linear")
         grad_output = grad_output.astype(x.dtype, copy=False)  # dx in the layer's dtype
@@ -64,6 +67,8 @@ class Linear(Module):
         # hidden states, and holding both at once was a training step's memory peak.
         shape = x.shape
         del x
+        if not self.needs_input_grad:
+            return None
         return (grad_2d @ self.weight.data).reshape(shape)
 
     def extra_repr(self) -> str:

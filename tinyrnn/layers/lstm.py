@@ -84,7 +84,7 @@ class LSTM(RNN):
         last = valid.sum(axis=0) - 1, np.arange(x.shape[0])  # each sample's last valid step
         return outputs, (h[last], c[last])
 
-    def _backward_fast(self, grad_output: np.ndarray, *cache: Any) -> np.ndarray:
+    def _backward_fast(self, grad_output: np.ndarray, *cache: Any) -> np.ndarray | None:
         # *cache: RNN's hook has the vanilla cache's signature; this one is _forward_fast's.
         x, h0, c0, h, c, gates, valid = cache
         cell = self._lstm_cell()
@@ -100,8 +100,20 @@ class LSTM(RNN):
             grad_h = np.zeros_like(h)
             grad_h[-1] = grad_output
         grad_x, grad_h0, grad_c0, grad_w_ih, grad_w_hh, grad_b = F.lstm_backward(
-            grad_h, None, h, c, gates, x, h0, c0, cell.weight_ih.data, cell.weight_hh.data
+            grad_h,
+            None,
+            h,
+            c,
+            gates,
+            x,
+            h0,
+            c0,
+            cell.weight_ih.data,
+            cell.weight_hh.data,
+            needs_input_grad=self.needs_input_grad,
         )
         cell.accumulate_grads(grad_w_ih, grad_w_hh, grad_b)
         self.grad_h0 = (grad_h0, grad_c0)
+        if grad_x is None:
+            return None
         return np.ascontiguousarray(grad_x.transpose(1, 0, 2))

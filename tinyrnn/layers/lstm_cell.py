@@ -100,8 +100,11 @@ class LSTMCell(Module):
         # Copies, so that nothing the caller does to them can reach the cache.
         return h[0].copy(), c[0].copy()
 
-    def backward(self, grad_output: Any) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-        """(dL/dh_t, dL/dc_t or None) -> (dL/dx_t, (dL/dh_prev, dL/dc_prev)); adds param grads."""
+    def backward(self, grad_output: Any) -> tuple[np.ndarray | None, tuple[np.ndarray, np.ndarray]]:
+        """(dL/dh_t, dL/dc_t or None) -> (dL/dx_t, (dL/dh_prev, dL/dc_prev)); adds param grads.
+
+        dL/dx_t is None when `needs_input_grad` is False.
+        """
         x, h_prev, c_prev, h, c, gates = self._pop()
         if not isinstance(grad_output, (tuple, list)) or len(grad_output) != 2:
             raise TypeError(
@@ -124,9 +127,10 @@ class LSTMCell(Module):
             c_prev,
             self.weight_ih.data,
             self.weight_hh.data,
+            needs_input_grad=self.needs_input_grad,
         )
         self.accumulate_grads(grad_w_ih, grad_w_hh, grad_b)
-        return grad_x[0], (grad_h_prev, grad_c_prev)
+        return (None if grad_x is None else grad_x[0]), (grad_h_prev, grad_c_prev)
 
     def accumulate_grads(
         self, grad_weight_ih: np.ndarray, grad_weight_hh: np.ndarray, grad_bias: np.ndarray

@@ -44,8 +44,9 @@ class RNN(Module):
     with outputs batch-first and never a view of anything cached or reused, caching
     `("fast", *items)` by `self._save` (`lengths` is passed only when given: an override without
     that parameter gets the general path for variable-length batches);
-    `_backward_fast(grad_output, *items) -> dx`, which sets `grad_h0` and adds into the cell's
-    grads; `_forward_general` / `_backward_general`, the same for the `("general", ...)` cache;
+    `_backward_fast(grad_output, *items) -> dx` (None when `needs_input_grad` is False),
+    which sets `grad_h0` and adds into the cell's grads; `_forward_general` /
+    `_backward_general`, the same for the `("general", ...)` cache;
     `_expected_grad_shape(batch, steps)`.
     """
 
@@ -171,8 +172,11 @@ class RNN(Module):
         self._save(("general", x.shape[1], x.shape, state, valid))
         return outputs, state
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        """dL/d(outputs) -> dL/dx (batch, time, input); sets `grad_h0`; adds the cell's grads."""
+    def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
+        """dL/d(outputs) -> dL/dx (batch, time, input); sets `grad_h0`; adds the cell's grads.
+
+        Returns None (dx is not computed) when `needs_input_grad` is False.
+        """
         cache = self._pop()
         if cache[0] == "fast":
             return self._backward_fast(grad_output, *cache[1:])
@@ -183,7 +187,7 @@ class RNN(Module):
             return (batch, steps, self.hidden_size)
         return (batch, self.hidden_size)
 
-    def _backward_fast(self, grad_output: np.ndarray, *cache: Any) -> np.ndarray:
+    def _backward_fast(self, grad_output: np.ndarray, *cache: Any) -> np.ndarray | None:
         assert isinstance(self.cell, RNNCell)
         steps, batch = cache[0].shape[:2]  # the time-major input
         grad_output = check_grad(
@@ -192,7 +196,7 @@ class RNN(Module):
         # dL/dh_t from outside: a time-major view, or (batch, hidden) for many-to-one, which
         # reaches the last step alone.
         grad_h = grad_output.transpose(1, 0, 2) if self.return_sequences else grad_output
-        grad_x, self.grad_h0 = self._fused.backward(self.cell, grad_h, cache)
+        grad_x, self.grad_h0 = self._fused.backward(self.cell, grad_h, cache, self.needs_input_grad)
         return grad_x
 
     def _backward_general(
@@ -202,11 +206,11 @@ class RNN(Module):
         x_shape: tuple[int, ...],
         last: State,
         valid: np.ndarray | None = None,
-    ) -> np.ndarray:
+    ) -> np.ndarray | None:
         expected = self._expected_grad_shape(x_shape[0], steps)
         grad_output = check_grad(grad_output, expected, type(self).__name__)
         grad_x, self.grad_h0 = cells_backward(
-            self.cell, grad_output, steps, last, valid, self.return_sequences
+            self.cell, grad_output, steps, last, valid, self.return_sequences, self.needs_input_grad
         )
         return grad_x
 

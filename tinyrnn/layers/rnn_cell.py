@@ -96,15 +96,24 @@ class RNNCell(Module):
         # A copy: backward needs states[1] as it was, and the caller may write into its output.
         return states[1].copy()
 
-    def backward(self, grad_output: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """dL/dh_t: (batch, hidden) -> (dL/dx_t (batch, input), dL/dh_prev (batch, hidden))."""
+    def backward(self, grad_output: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """dL/dh_t: (batch, hidden) -> (dL/dx_t (batch, input) or None, dL/dh_prev (batch, hidden)).
+
+        dL/dx_t is None when `needs_input_grad` is False.
+        """
         x_in, weight_in, states = self._pop()
         grad_output = check_grad(grad_output, states[1].shape, "RNNCell")
         grad_x, grad_h_prev, grad_w_in, grad_w_hh = rnn_backward_states(
-            grad_output[None], states, x_in[None], weight_in, self.weight_hh.data, self.nonlinearity
+            grad_output[None],
+            states,
+            x_in[None],
+            weight_in,
+            self.weight_hh.data,
+            self.nonlinearity,
+            needs_input_grad=self.needs_input_grad,
         )
         self.accumulate_input_grads(grad_w_in, grad_w_hh)
-        return grad_x[0, :, : self.input_size], grad_h_prev
+        return (None if grad_x is None else grad_x[0, :, : self.input_size]), grad_h_prev
 
     def accumulate_input_grads(
         self, grad_weight_in: np.ndarray, grad_weight_hh: np.ndarray

@@ -64,12 +64,12 @@ class FusedRNN:
         return outputs, last.copy(), None
 
     def backward(
-        self, cell: RNNCell, grad_h: np.ndarray, cache: Cache
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """dL/dh_t from outside -> (dx (batch, time, input), dh0); adds into the cell's grads.
+        self, cell: RNNCell, grad_h: np.ndarray, cache: Cache, needs_input_grad: bool = True
+    ) -> tuple[np.ndarray | None, np.ndarray]:
+        """dL/dh_t from outside -> (dx (batch, time, input) or None, dh0); adds the cell's grads.
 
         grad_h: time-major (time, batch, hidden) of any strides, or (batch, hidden) for the
-        last step alone (many-to-one).
+        last step alone (many-to-one). dx is None when `needs_input_grad` is False.
         """
         x_in, weight_in, states, valid = cache
         if valid is not None:
@@ -79,10 +79,20 @@ class FusedRNN:
             grad_a = self.grad_a = np.empty_like(states[1:])
         # dx overwrites x_in, which this call no longer needs (the kernel reads it first).
         grad_x, grad_h0, grad_w_in, grad_w_hh = rnn_backward_states(
-            grad_h, states, x_in, weight_in, cell.weight_hh.data, cell.nonlinearity, grad_a, x_in
+            grad_h,
+            states,
+            x_in,
+            weight_in,
+            cell.weight_hh.data,
+            cell.nonlinearity,
+            grad_a,
+            x_in,
+            needs_input_grad=needs_input_grad,
         )
         cell.accumulate_input_grads(grad_w_in, grad_w_hh)
         self.spare = (states, x_in)  # this call is over: its buffers serve the next forward
+        if grad_x is None:
+            return None, grad_h0
         # A copy, never a view of x_in (which the next forward reuses).
         return grad_x[:, :, : cell.input_size].transpose(1, 0, 2).copy(order="C"), grad_h0
 

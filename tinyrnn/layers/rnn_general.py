@@ -49,10 +49,12 @@ def cells_backward(
     last: State,
     valid: np.ndarray | None,
     sequence: bool,
-) -> tuple[np.ndarray, State]:
+    needs_input_grad: bool = True,
+) -> tuple[np.ndarray | None, State]:
     """BPTT through the cell's own backward -> (dx (batch, time, input), dL/d(initial state)).
 
     grad_output: (batch, time, hidden) when `sequence`, else (batch, hidden) for the last step.
+    dx is None when `needs_input_grad` is False (whatever the cell returns for dx_t is dropped).
     """
     batch = grad_output.shape[0]
     grad_x = None
@@ -75,9 +77,15 @@ def cells_backward(
             zero = zeros_like_state(grad_state)
             grad_x_t, grad_prev = cell.backward(select_state(valid[t], grad_state, zero))
             grad_state = add_states(grad_prev, select_state(valid[t], zero, grad_state))
+        if not needs_input_grad:
+            continue
+        if grad_x_t is None:
+            raise RuntimeError(
+                f"{type(cell).__name__}.backward returned no input gradient (its "
+                "needs_input_grad is False) but the RNN running it needs one"
+            )
         if grad_x is None:
             shape = (batch, steps) + grad_x_t.shape[1:]
             grad_x = np.empty_like(grad_x_t, shape=shape, order="C")
         grad_x[:, t] = grad_x_t
-    assert grad_x is not None
     return grad_x, grad_state
