@@ -3,7 +3,8 @@
 Contenders, timed in interleaved rounds (medians): tinyrnn; PyTorch eager (when importable:
 nn.RNN(batch_first=True) + Linear + MSELoss + SGD, zero_grad(set_to_none=True), with as many
 threads as NumPy's BLAS); a plain NumPy loop in the original script's style (a list of states,
-one step at a time both ways); and the bare GEMMs of the same step (the floor for NumPy).
+one step at a time both ways); and the bare GEMMs of the same step (the floor for NumPy). None
+computes dL/dx of the data (tinyrnn: `needs_input_grad = False`; PyTorch: x needs no grad).
 Peak memory is traced with tracemalloc around one tinyrnn step, everything live counted.
 
     python benchmarks/bench_step.py                  # all sizes, well under two minutes

@@ -32,6 +32,7 @@ from tinyrnn.functional.recurrent import (  # noqa: E402
 def phases(shape: tuple[int, ...], steps: int) -> dict[str, float]:
     """Median ms of each phase of the training step."""
     model = C._model(shape)
+    model.needs_input_grad = False  # as in bench_step: x is data
     x, target = C._data(shape)
     loss_fn = tinyrnn.MSELoss()
     optimizer = tinyrnn.SGD(model.parameters(), lr=C.LR)
@@ -83,12 +84,19 @@ def kernel_parts(shape: tuple[int, ...], steps: int) -> dict[str, float]:
         "fwd GEMM: input projection": lambda: x_in.reshape(rows, -1) @ w_in.T,
         "fwd GEMMs: per-step recurrence": lambda: recurrence(w_hh_t),
         "bwd kernel": lambda: rnn_backward_states(
-            grad.transpose(1, 0, 2), states, x_in, w_in, w_hh, "tanh", grad_a
+            grad.transpose(1, 0, 2),
+            states,
+            x_in,
+            w_in,
+            w_hh,
+            "tanh",
+            grad_a,
+            needs_input_grad=False,
         ),
         "bwd GEMMs: per-step recurrence": lambda: recurrence(w_hh),
         "bwd GEMM: dW_hh": lambda: grad_a.reshape(rows, hidden).T @ states[:-1].reshape(rows, -1),
         "bwd GEMM: [dW_ih | db]": lambda: grad_a.reshape(rows, hidden).T @ x_in.reshape(rows, -1),
-        "bwd GEMM: dx": lambda: grad_a.reshape(rows, hidden) @ w_in,
+        "(dx GEMM, skipped)": lambda: grad_a.reshape(rows, hidden) @ w_in,
         "layer: x to time-major copy": lambda: np.ascontiguousarray(x.transpose(1, 0, 2)),
         "layer: outputs batch-first copy": lambda: states[1:].transpose(1, 0, 2).copy(),
     }
