@@ -235,3 +235,35 @@ def test_kernels_skip_dx(rng):
     assert full[0] is not None and skipped[0] is None
     for got, want in zip(skipped[1:], full[1:], strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+class Spy(tinyrnn.Module):
+    """An identity first layer that records the flag each backward sees."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def forward(self, x):
+        return np.array(x, dtype=F64)
+
+    def backward(self, grad_output):
+        self.seen.append(self.needs_input_grad)
+        return grad_output  # ignores the flag, as a user's layer may
+
+
+def test_fit_lets_layers_skip_dx_and_restores_the_flag(rng):
+    from tinyrnn.training import NonFiniteLossError, fit
+
+    spy = Spy()
+    model = Sequential(spy, RNN(N_IN, H, dtype=F64, rng=rng), Linear(H, 1, dtype=F64, rng=rng))
+    x, y = sequence(rng), rng.standard_normal((B, T, 1))
+    optimizer = tinyrnn.SGD(model.parameters(), lr=0.1)
+    fit(model, tinyrnn.MSELoss(), optimizer, [(x, y)], epochs=2, log=lambda _: None)
+    assert spy.seen == [False, False]
+    assert model.needs_input_grad and spy.needs_input_grad
+    bad = x.copy()
+    bad[0, 0, 0] = np.nan
+    with pytest.raises(NonFiniteLossError):
+        fit(model, tinyrnn.MSELoss(), optimizer, [(bad, y)], epochs=1, log=lambda _: None)
+    assert model.needs_input_grad

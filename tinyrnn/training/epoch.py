@@ -71,7 +71,25 @@ def train_epoch(
     epoch: int,
     clip_grad_norm: float | None,
 ) -> float:
+    """One pass of training over `data` -> the mean loss (weighted by batch size)."""
     reset_states(model)  # stateful layers carry state across batches, never across epochs
+    # Nothing here uses dL/dx of the data: the layers may skip it (restored when the epoch ends).
+    needs_input_grad = model.needs_input_grad
+    model.needs_input_grad = False
+    try:
+        return _train_batches(model, loss_fn, optimizer, data, epoch, clip_grad_norm)
+    finally:
+        model.needs_input_grad = needs_input_grad
+
+
+def _train_batches(
+    model: Module,
+    loss_fn: Loss,
+    optimizer: Optimizer,
+    data: Batches,
+    epoch: int,
+    clip_grad_norm: float | None,
+) -> float:
     total, count = 0.0, 0
     params = [p for group in optimizer.param_groups for p in group["params"]]
     for step, (x, y) in enumerate(_batches(data), start=1):
