@@ -75,12 +75,13 @@ class LSTM(RNN):
             x_time_major, h0, c0, cell.weight_ih.data, cell.weight_hh.data, cell.combined_bias()
         )
         self._save(("fast", x_time_major, h0, c0, h, c, gates, valid))
-        # A copy (even where the transpose is contiguous: batch or time 1), so that nothing done
-        # to the output can reach the cache.
-        outputs = h.transpose(1, 0, 2).copy(order="C")
+        # A transposed view, no copy (RNN.forward makes it read-only when h is cached).
+        outputs = h.transpose(1, 0, 2)
         if valid is None:
             return outputs, (h[-1], c[-1])
-        outputs[~valid.T] = 0  # as PyTorch's pad_packed_sequence
+        # Zero outputs at padded steps, as PyTorch's pad_packed_sequence. h there is read in
+        # backward only against dL/da_t = 0 (padded steps get no gradient): zeroing is safe.
+        h[~valid] = 0
         last = valid.sum(axis=0) - 1, np.arange(x.shape[0])  # each sample's last valid step
         return outputs, (h[last], c[last])
 

@@ -41,7 +41,8 @@ class RNN(Module):
     `cell`, `return_sequences`, `stateful`, `h_n`, `grad_h0`, `reset_state()`;
     `_initial_state(h0, x) -> state` (checked; the carried `h_n` when stateful);
     `_uses_fast_path() -> bool`; `_forward_fast(x, h0[, lengths]) -> (outputs, last_state)`
-    with outputs batch-first and never a view of anything cached or reused, caching
+    with outputs batch-first (a view of the cache is fine: forward makes it read-only; never a
+    view of a buffer a later call reuses), caching
     `("fast", *items)` by `self._save` (`lengths` is passed only when given: an override without
     that parameter gets the general path for variable-length batches);
     `_backward_fast(grad_output, *items) -> dx` (None when `needs_input_grad` is False),
@@ -153,7 +154,14 @@ class RNN(Module):
             else:
                 outputs, last = self._forward_general(x, state, lengths=lengths)
         self.h_n = copy_state(last)
-        return outputs if self.return_sequences else state_output(last).copy()
+        if not self.return_sequences:
+            return state_output(last).copy()
+        if is_grad_enabled():
+            # The fast paths return a view of what backward needs (no copy, like PyTorch's
+            # batch-first outputs): read-only, so that writing into it raises instead of
+            # silently corrupting the gradients. Every path does this, for one rule.
+            outputs.flags.writeable = False
+        return outputs
 
     def _forward_fast(
         self, x: np.ndarray, h0: np.ndarray, lengths: np.ndarray | None = None

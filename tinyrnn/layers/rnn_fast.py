@@ -19,14 +19,15 @@ Cache = tuple[np.ndarray, np.ndarray, np.ndarray, "np.ndarray | None"]
 class FusedRNN:
     """One per RNN layer: runs its RNNCell's math over a whole sequence, keeping two buffers.
 
-    `spare`: the (states, input) pair of the last finished call, reused by the next forward of
+    `spare`: the time-major input copy of the last finished call, reused by the next forward of
     the same shape (allocating and first touching megabytes every call costs more than the
     arithmetic on them). `grad_a`: BPTT's (time, batch, hidden) dL/da scratch. Neither is ever
-    part of a pending cache, nor returned.
+    part of a pending cache, nor returned. The states are new every call: the outputs are a
+    view of them.
     """
 
     def __init__(self) -> None:
-        self.spare: tuple[np.ndarray, np.ndarray] | None = None
+        self.spare: np.ndarray | None = None
         self.grad_a: np.ndarray | None = None
 
     def __deepcopy__(self, memo: dict[int, object]) -> FusedRNN:
@@ -38,7 +39,8 @@ class FusedRNN:
         """x (batch, time, input) -> (outputs (batch, time, hidden), h_T, cache or None).
 
         With `lengths`, padded steps give zero outputs and h_T is each sample's last valid
-        state. The cache (for `backward`) is made only when `keep`.
+        state. The cache (for `backward`) is made only when `keep`; the outputs are a view of
+        the states.
         """
         batch, steps, inputs = x.shape
         weight_in = cell.input_weight()
@@ -56,11 +58,12 @@ class FusedRNN:
             # Padded rows ran on from their last valid state; they never feed a valid step.
             last = states[lengths, np.arange(batch)]
             states[1:][~valid] = 0
-        # A copy: outputs are never a view of the cache or of a buffer a later call reuses.
-        outputs = states[1:].transpose(1, 0, 2).copy(order="C")
+        # Batch-first outputs are a transposed view of the time-major states, as PyTorch's
+        # batch_first outputs are: no copy (RNN.forward makes it read-only when it is cached).
+        outputs = states[1:].transpose(1, 0, 2)
         if keep:
             return outputs, last, (x_in, weight_in, states, valid)
-        self.spare = (states, x_in)
+        self.spare = x_in
         return outputs, last.copy(), None
 
     def backward(
@@ -90,7 +93,7 @@ class FusedRNN:
             needs_input_grad=needs_input_grad,
         )
         cell.accumulate_input_grads(grad_w_in, grad_w_hh)
-        self.spare = (states, x_in)  # this call is over: its buffers serve the next forward
+        self.spare = x_in  # this call is over: its input buffer serves the next forward
         if grad_x is None:
             return None, grad_h0
         # A copy, never a view of x_in (which the next forward reuses).
@@ -99,15 +102,12 @@ class FusedRNN:
     def _take_buffers(
         self, x: np.ndarray, hidden: int, columns: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(states (time + 1, batch, hidden), input (time, batch, columns)): the spare pair if it
-        fits, else new C-ordered arrays (whatever the layout of x)."""
+        """(states (time + 1, batch, hidden), input (time, batch, columns)): new C-ordered
+        states (whatever the layout of x); the spare input if it fits, else a new one."""
         batch, steps, _ = x.shape
-        shape = (steps + 1, batch, hidden)
+        states = np.empty_like(x, shape=(steps + 1, batch, hidden), order="C")
         spare, self.spare = self.spare, None
-        if spare is not None and spare[0].shape == shape and spare[1].shape[2] == columns:
-            if spare[0].dtype == x.dtype:
-                return spare
-        return (
-            np.empty_like(x, shape=shape, order="C"),
-            np.empty_like(x, shape=(steps, batch, columns), order="C"),
-        )
+        shape = (steps, batch, columns)
+        if spare is not None and spare.shape == shape and spare.dtype == x.dtype:
+            return states, spare
+        return states, np.empty_like(x, shape=shape, order="C")

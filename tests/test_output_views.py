@@ -1,0 +1,105 @@
+"""Recurrent outputs are views, not copies: read-only while a backward may need them, writable
+under no_grad; Linear works in the memory order of such a view and gives the same numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinyrnn
+from tinyrnn import GRU, LSTM, RNN, Linear, RNNCell, Sequential
+
+F64 = np.float64
+
+
+class StepCell(RNNCell):
+    """An RNNCell with its own forward/backward: RNN takes the general (per-step) path."""
+
+    def forward(self, x, h_prev=None):
+        return super().forward(x, h_prev)
+
+    def backward(self, grad_output):
+        return super().backward(grad_output)
+
+
+LAYERS = {
+    "RNN": lambda rng: RNN(3, 4, dtype=F64, rng=rng),
+    "RNN general": lambda rng: RNN(cell=StepCell(3, 4, dtype=F64, rng=rng)),
+    "LSTM": lambda rng: LSTM(3, 4, dtype=F64, rng=rng),
+    "GRU": lambda rng: GRU(3, 4, dtype=F64, rng=rng),
+}
+
+
+@pytest.mark.parametrize("lengths", [None, [5, 2, 4]])
+@pytest.mark.parametrize("name", list(LAYERS))
+def test_outputs_are_read_only_in_training_and_writable_under_no_grad(name, lengths, rng):
+    layer = LAYERS[name](rng)
+    x = rng.standard_normal((3, 5, 3))
+    y = layer(x, lengths=lengths)
+    assert not y.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        y[0, 0, 0] = 1.0
+    if lengths is not None:  # padded steps are zeros, as PyTorch's pad_packed_sequence
+        assert np.all(y[1, 2:] == 0) and np.all(y[2, 4:] == 0)
+    g = rng.standard_normal(y.shape)
+    assert layer.backward(g).shape == x.shape
+    with tinyrnn.no_grad():
+        free = layer(x, lengths=lengths)
+    assert free.flags.writeable
+    np.testing.assert_array_equal(free, y)
+    free[...] = 7.0  # nothing is cached under no_grad: writing is harmless
+    again = layer(x, lengths=lengths)  # and reaches no later call
+    np.testing.assert_array_equal(again, y)
+    assert not np.shares_memory(again, y) and not np.shares_memory(again, free)
+
+
+@pytest.mark.parametrize("name", list(LAYERS))
+def test_padding_zeroed_in_the_cache_leaves_the_gradients_as_per_sample_runs(name, rng):
+    layer = LAYERS[name](rng)
+    x, g = rng.standard_normal((2, 5, 3)), rng.standard_normal((2, 5, 4))
+    layer(x, lengths=[5, 3])
+    dx = layer.backward(g)
+    grads = [p.grad.copy() for p in layer.parameters()]
+    layer.zero_grad()
+    # Each sample alone, unpadded: the sum of their gradients is the padded batch's.
+    dx_short = None
+    for sample, steps in ((0, 5), (1, 3)):
+        layer(x[sample : sample + 1, :steps])
+        grad = layer.backward(g[sample : sample + 1, :steps])
+        if sample == 1:
+            dx_short = grad
+    np.testing.assert_allclose(dx[1, :3], dx_short[0], atol=1e-12)
+    np.testing.assert_array_equal(dx[1, 3:], 0)
+    for p, want in zip(layer.parameters(), grads, strict=True):
+        np.testing.assert_allclose(p.grad, want, atol=1e-12)
+
+
+def test_linear_on_a_time_major_view_matches_a_contiguous_input(rng):
+    time_major = rng.standard_normal((5, 3, 4))
+    view = time_major.transpose(1, 0, 2)  # what a recurrent layer returns
+    copy = np.ascontiguousarray(view)
+    upstream = rng.standard_normal((3, 5, 2))
+    results = []
+    for x in (view, copy):
+        layer = Linear(4, 2, dtype=F64, rng=np.random.default_rng(0))
+        y = layer(x)
+        dx = layer.backward(upstream)
+        results.append((y, dx, layer.weight.grad.copy(), layer.bias.grad.copy()))
+    for got, want in zip(*results, strict=True):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-14)
+    y_view, dx_view = results[0][:2]
+    assert y_view.shape == (3, 5, 2) and dx_view.shape == (3, 5, 4)
+    np.testing.assert_array_equal(view, copy)  # the input was not written
+
+
+def test_linear_gradcheck_on_a_time_major_view(rng):
+    layer = Linear(4, 3, dtype=F64, rng=rng)
+    x = rng.standard_normal((6, 2, 4)).transpose(1, 0, 2)
+    tinyrnn.gradcheck(layer, x, atol=1e-7, rtol=1e-6)
+
+
+def test_a_stack_reads_the_previous_layers_view(rng):
+    model = Sequential(RNN(3, 4, dtype=F64, rng=rng), GRU(4, 5, dtype=F64, rng=rng))
+    x = rng.standard_normal((2, 6, 3))
+    report = tinyrnn.gradcheck(model, x, atol=1e-7, rtol=1e-6)
+    assert "input 0" in report.errors
