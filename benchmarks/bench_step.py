@@ -7,7 +7,7 @@ one step at a time both ways); and the bare GEMMs of the same step (the floor fo
 computes dL/dx of the data (tinyrnn: `needs_input_grad = False`; PyTorch: x needs no grad).
 Peak memory is traced with tracemalloc around one tinyrnn step, everything live counted.
 
-    python benchmarks/bench_step.py                  # all sizes, well under two minutes
+    python benchmarks/bench_step.py                  # all sizes, under two minutes
     python benchmarks/bench_step.py --sizes medium --seconds 10
 """
 
@@ -31,6 +31,9 @@ SIZES = {  # name: (batch, time, input, hidden, output), goal for tinyrnn / torc
     "medium": ((32, 50, 32, 128, 32), 0.7),
     "large": ((64, 100, 128, 512, 128), 1.0),
 }
+# Timing budget per size, seconds: a large step takes ~0.1 s, so it needs the most time for a
+# median over enough rounds to average out the load of this shared machine (~80 s in all).
+SECONDS = {"seed": 8.0, "char": 8.0, "medium": 12.0, "large": 45.0}
 
 
 def interleaved_medians(steps: dict[str, C.Step], seconds: float) -> dict[str, float]:
@@ -45,8 +48,8 @@ def interleaved_medians(steps: dict[str, C.Step], seconds: float) -> dict[str, f
     for step in steps.values():  # warm up: caches, scratch buffers, thread pools
         for _ in range(3):
             step()
-    rounds = 8
-    block = seconds / (rounds * len(names)) - PAUSE
+    rounds = max(8, int(seconds / 3))  # more rounds spread slow drifts in load more evenly
+    block = max(seconds / (rounds * len(names)) - PAUSE, 0.0)
     times: dict[str, list[float]] = {name: [] for name in names}
     clock = time.perf_counter
     for r in range(rounds):
@@ -88,7 +91,9 @@ def traced_peaks(shape: tuple[int, ...]) -> tuple[int, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated size names")
-    parser.add_argument("--seconds", type=float, default=10.0, help="timing budget per size")
+    parser.add_argument(
+        "--seconds", type=float, default=None, help="timing budget of every size (default: ~80 s)"
+    )
     args = parser.parse_args()
     threads = C.blas_threads()
     print(C.environment(threads))
@@ -107,7 +112,7 @@ def main() -> None:
         torch_step = C.torch_step(shape, threads)
         if torch_step is not None:
             steps["torch"] = torch_step
-        med = interleaved_medians(steps, args.seconds)
+        med = interleaved_medians(steps, args.seconds or SECONDS[name])
         everything, in_step, needed = traced_peaks(shape)
         ms = {k: 1e3 * v for k, v in med.items()}
         torch_ms = ms.get("torch", float("nan"))
