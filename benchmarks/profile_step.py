@@ -4,7 +4,7 @@
 
 Phases: zero_grad, RNN forward, Linear forward, MSE forward, MSE backward, Linear backward,
 RNN backward, SGD step; then the RNN kernels against their GEMMs re-run alone (the rest of a
-kernel is its elementwise work and call overhead) and the layer's layout copies.
+kernel is its elementwise work and call overhead) and the layer's copy of x to time-major.
 """
 
 from __future__ import annotations
@@ -98,7 +98,6 @@ def kernel_parts(shape: tuple[int, ...], steps: int) -> dict[str, float]:
         "bwd GEMM: [dW_ih | db]": lambda: grad_a.reshape(rows, hidden).T @ x_in.reshape(rows, -1),
         "(dx GEMM, skipped)": lambda: grad_a.reshape(rows, hidden) @ w_in,
         "layer: x to time-major copy": lambda: np.ascontiguousarray(x.transpose(1, 0, 2)),
-        "layer: outputs batch-first copy": lambda: states[1:].transpose(1, 0, 2).copy(),
     }
     result = {}
     for name, fn in parts.items():
