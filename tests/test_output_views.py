@@ -103,3 +103,19 @@ def test_a_stack_reads_the_previous_layers_view(rng):
     x = rng.standard_normal((2, 6, 3))
     report = tinyrnn.gradcheck(model, x, atol=1e-7, rtol=1e-6)
     assert "input 0" in report.errors
+
+
+def test_the_layout_flows_through_linear_and_the_loss_both_ways(rng):
+    # No layer copies to change layout: RNN -> Linear -> MSELoss keep the time-major order
+    # forward, and the gradients come back in it (the RNN then reads contiguous steps).
+    rnn, linear = RNN(3, 4, dtype=F64, rng=rng), Linear(4, 2, dtype=F64, rng=rng)
+    loss_fn = tinyrnn.MSELoss()
+    x, target = rng.standard_normal((3, 5, 3)), rng.standard_normal((3, 5, 2))
+    h = rnn(x)
+    y = linear(h)
+    loss_fn(y, target)
+    grad_y = loss_fn.backward()
+    grad_h = linear.backward(grad_y)
+    for array in (h, y, grad_y, grad_h):
+        assert array.transpose(1, 0, 2).flags.c_contiguous
+    np.testing.assert_allclose(grad_y, 2 * (y - target) / y.size, rtol=1e-14)

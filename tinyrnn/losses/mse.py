@@ -28,7 +28,9 @@ class MSELoss(Loss):
             )
         # pred - target serves the loss and, cached, its gradient: computed once (a pass over
         # the predictions and an allocation fewer per step than F.mse_loss + F.grad_mse_loss).
-        diff = pred - target
+        # In pred's memory layout (empty_like keeps it): the gradient then reaches the layer
+        # before in the order that layer works in (say a Linear on a recurrent layer's view).
+        diff = np.subtract(pred, target, out=np.empty_like(pred))
         self._save(diff)
         return float(np.vdot(diff, diff)) / self._count(diff.size)
 
