@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._config import resolve_dtype, resolve_rng
+from .._layout import memory_order
 from .._validation import check_grad, checked_input
 from ..module import Module
 from ..parameter import Parameter
@@ -45,7 +46,7 @@ class Linear(Module):
         # One 2-D GEMM over all leading axes: NumPy runs a 3-D matmul as many small ones. The
         # rows are taken in x's memory order (a recurrent layer's outputs are a time-major
         # array seen batch-first), so that no copy of x is needed; y comes back the same way.
-        perm = _memory_order(x)
+        perm = memory_order(x)
         xt = x.transpose(perm)
         y = xt.reshape(-1, self.in_features) @ weight.T
         y = y.reshape(xt.shape[:-1] + (self.out_features,))
@@ -64,7 +65,7 @@ class Linear(Module):
         grad_output = check_grad(grad_output, x.shape[:-1] + (self.out_features,), "Linear")
         grad_output = grad_output.astype(x.dtype, copy=False)  # dx in the layer's dtype
         # y = x W^T + b  =>  dW = g^T x (summed over every leading axis), db = sum g, dx = g W.
-        perm = _memory_order(x)  # the rows of dW's product in the order forward used
+        perm = memory_order(x)  # the rows of dW's product in the order forward used
         xt = x.transpose(perm)
         grad_2d = grad_output.transpose(perm).reshape(-1, self.out_features)
         self.weight.grad += grad_2d.T @ xt.reshape(-1, self.in_features)
@@ -83,11 +84,3 @@ class Linear(Module):
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
         )
-
-
-def _memory_order(x: np.ndarray) -> tuple[int, ...]:
-    """Axis order in which x is C-contiguous: (1, 0, 2) for a time-major array seen batch-first,
-    else x's own (a reshape then copies only an array that is neither)."""
-    if x.ndim == 3 and not x.flags.c_contiguous and x.transpose(1, 0, 2).flags.c_contiguous:
-        return (1, 0, 2)
-    return tuple(range(x.ndim))

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._layout import memory_order
 from .._validation import as_float_array
 from .loss import Loss
 
@@ -28,11 +29,13 @@ class MSELoss(Loss):
             )
         # pred - target serves the loss and, cached, its gradient: computed once (a pass over
         # the predictions and an allocation fewer per step than F.mse_loss + F.grad_mse_loss).
-        # In pred's memory layout (empty_like keeps it): the gradient then reaches the layer
-        # before in the order that layer works in (say a Linear on a recurrent layer's view).
-        diff = np.subtract(pred, target, out=np.empty_like(pred))
-        self._save(diff)
-        return float(np.vdot(diff, diff)) / self._count(diff.size)
+        # It is computed in pred's memory order, so that the gradient reaches the layer before
+        # in the order that layer works in (a Linear on a recurrent layer's time-major view)
+        # and the sum of squares reads one contiguous array.
+        order = memory_order(pred)
+        diff_in_order = np.subtract(pred.transpose(order), target.transpose(order))
+        self._save(diff_in_order.transpose(order))  # (order is its own inverse)
+        return float(np.vdot(diff_in_order, diff_in_order)) / self._count(diff_in_order.size)
 
     def backward(self, grad_output: float = 1.0) -> np.ndarray:
         """dL/dpred = 2 (pred - target) / N, scaled by `grad_output`.  same shape as pred"""
