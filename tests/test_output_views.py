@@ -119,3 +119,61 @@ def test_the_layout_flows_through_linear_and_the_loss_both_ways(rng):
     for array in (h, y, grad_y, grad_h):
         assert array.transpose(1, 0, 2).flags.c_contiguous
     np.testing.assert_allclose(grad_y, 2 * (y - target) / y.size, rtol=1e-14)
+
+
+def address(array):
+    return array.__array_interface__["data"][0]
+
+
+@pytest.mark.parametrize("grad_enabled", [True, False])
+def test_outputs_the_caller_keeps_are_never_overwritten_by_later_calls(grad_enabled, rng):
+    rnn = RNN(3, 4, dtype=F64, rng=rng)
+    xs = [rng.standard_normal((2, 5, 3)) for _ in range(4)]
+
+    def call(x):
+        if not grad_enabled:
+            with tinyrnn.no_grad():
+                return rnn(x)
+        y = rnn(x)
+        rnn.backward(np.ones_like(y))
+        return y
+
+    kept = call(xs[0])
+    expected = kept.copy()
+    column = call(xs[1])[:, 2]  # only a slice of these outputs survives
+    expected_column = column.copy()
+    for x in xs[2:]:
+        fresh = call(x)
+        assert not np.shares_memory(fresh, kept) and not np.shares_memory(fresh, column)
+        del fresh
+    np.testing.assert_array_equal(kept, expected)
+    np.testing.assert_array_equal(column, expected_column)
+
+
+def test_the_states_buffer_is_reused_once_no_view_of_it_is_alive(rng):
+    # The training loop's pattern: the RNN's outputs live in the Linear's cache until its
+    # backward, then nowhere: the next forward may write the same buffer.
+    model = Sequential(RNN(3, 4, dtype=F64, rng=rng), Linear(4, 2, dtype=F64, rng=rng))
+    loss_fn = tinyrnn.MSELoss()
+    x, target = rng.standard_normal((2, 5, 3)), rng.standard_normal((2, 5, 2))
+    seen = []
+    for _ in range(3):
+        loss_fn(model(x), target)
+        seen.append(address(model[1]._saved[-1]))  # the Linear's input: the RNN's outputs
+        model.backward(loss_fn.backward())
+    assert seen[0] == seen[1] == seen[2]
+
+
+def test_reuse_check_sees_views_containers_and_their_release():
+    from tinyrnn._reuse import only_referenced_by_caller
+
+    array = np.empty(8)
+    assert only_referenced_by_caller(array)
+    view = array[2:].T  # a view of a view still keeps `array` alive
+    assert not only_referenced_by_caller(array)
+    del view
+    assert only_referenced_by_caller(array)
+    holder = {"kept": array}
+    assert not only_referenced_by_caller(array)
+    holder.clear()
+    assert only_referenced_by_caller(array)

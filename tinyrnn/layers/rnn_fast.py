@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._reuse import only_referenced_by_caller
 from ..functional.recurrent import rnn_backward_states, rnn_forward_states
 from .recurrent_state import mask_step_grads, valid_steps
 from .rnn_cell import RNNCell
@@ -17,17 +18,19 @@ Cache = tuple[np.ndarray, np.ndarray, np.ndarray, "np.ndarray | None"]
 
 
 class FusedRNN:
-    """One per RNN layer: runs its RNNCell's math over a whole sequence, keeping two buffers.
+    """One per RNN layer: runs its RNNCell's math over a whole sequence, keeping buffers.
 
-    `spare`: the time-major input copy of the last finished call, reused by the next forward of
-    the same shape (allocating and first touching megabytes every call costs more than the
-    arithmetic on them). `grad_a`: BPTT's (time, batch, hidden) dL/da scratch. Neither is ever
-    part of a pending cache, nor returned. The states are new every call: the outputs are a
-    view of them.
+    Allocating and first touching megabytes every call costs more than the arithmetic on them
+    (and the C allocator may hand the pages back to the system in between), so the buffers of
+    the last finished call serve the next one of the same shape. `spare`: its time-major input
+    copy (never handed out). `spare_states`: its states, of which the outputs were a view: they
+    are reused only if no view of them is alive any more (see `tinyrnn._reuse`). `grad_a`:
+    BPTT's (time, batch, hidden) dL/da scratch, never part of a cache nor returned.
     """
 
     def __init__(self) -> None:
         self.spare: np.ndarray | None = None
+        self.spare_states: np.ndarray | None = None
         self.grad_a: np.ndarray | None = None
 
     def __deepcopy__(self, memo: dict[int, object]) -> FusedRNN:
@@ -63,7 +66,7 @@ class FusedRNN:
         outputs = states[1:].transpose(1, 0, 2)
         if keep:
             return outputs, last, (x_in, weight_in, states, valid)
-        self.spare = x_in
+        self.spare, self.spare_states = x_in, states
         return outputs, last.copy(), None
 
     def backward(
@@ -93,7 +96,8 @@ class FusedRNN:
             needs_input_grad=needs_input_grad,
         )
         cell.accumulate_input_grads(grad_w_in, grad_w_hh)
-        self.spare = x_in  # this call is over: its input buffer serves the next forward
+        # This call is over: its buffers may serve the next forward.
+        self.spare, self.spare_states = x_in, states
         if grad_x is None:
             return None, grad_h0
         # A copy, never a view of x_in (which the next forward reuses).
@@ -102,12 +106,18 @@ class FusedRNN:
     def _take_buffers(
         self, x: np.ndarray, hidden: int, columns: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(states (time + 1, batch, hidden), input (time, batch, columns)): new C-ordered
-        states (whatever the layout of x); the spare input if it fits, else a new one."""
+        """(states (time + 1, batch, hidden), input (time, batch, columns)), C-ordered whatever
+        the layout of x: the spare ones if they fit (and no view of the states is alive), else
+        new ones."""
         batch, steps, _ = x.shape
-        states = np.empty_like(x, shape=(steps + 1, batch, hidden), order="C")
-        spare, self.spare = self.spare, None
+        states, self.spare_states = self.spare_states, None
+        shape = (steps + 1, batch, hidden)
+        if not (states is not None and states.shape == shape and states.dtype == x.dtype):
+            states = np.empty_like(x, shape=shape, order="C")
+        elif not only_referenced_by_caller(states):  # some earlier outputs are still in use
+            states = np.empty_like(x, shape=shape, order="C")
+        x_in, self.spare = self.spare, None
         shape = (steps, batch, columns)
-        if spare is not None and spare.shape == shape and spare.dtype == x.dtype:
-            return states, spare
-        return states, np.empty_like(x, shape=shape, order="C")
+        if not (x_in is not None and x_in.shape == shape and x_in.dtype == x.dtype):
+            x_in = np.empty_like(x, shape=shape, order="C")
+        return states, x_in
