@@ -47,7 +47,7 @@ class Dropout(Module):
         if not self.training or self.p == 0.0:
             # Identity: only the shape is cached, so that forward and backward still pair up LIFO.
             self._save((x.shape, x.dtype, None))
-            return x.copy()  # a fresh array, like every other layer's output
+            return x.copy()  # a fresh, writable array whatever x is (a view, read-only)
         mask = dropout_mask(x.shape, self.p, resolve_rng(self.rng), x)
         self._save((x.shape, x.dtype, mask))
         return x * mask

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -18,6 +19,17 @@ Batches = Iterable[tuple[np.ndarray, np.ndarray]] | tuple[np.ndarray, np.ndarray
 
 class NonFiniteLossError(FloatingPointError):
     """The loss (or the gradient norm) became NaN or infinite; the parameters were not updated."""
+
+
+@contextmanager
+def _without_input_grad(model: Module) -> Iterator[None]:
+    """Nothing in training uses dL/dx of the data: the layers may skip it, for the block."""
+    needs_input_grad = model.needs_input_grad
+    model.needs_input_grad = False
+    try:
+        yield
+    finally:
+        model.needs_input_grad = needs_input_grad
 
 
 def _batches(data: Batches) -> Iterable[tuple[np.ndarray, np.ndarray]]:
@@ -73,47 +85,31 @@ def train_epoch(
 ) -> float:
     """One pass of training over `data` -> the mean loss (weighted by batch size)."""
     reset_states(model)  # stateful layers carry state across batches, never across epochs
-    # Nothing here uses dL/dx of the data: the layers may skip it (restored when the epoch ends).
-    needs_input_grad = model.needs_input_grad
-    model.needs_input_grad = False
-    try:
-        return _train_batches(model, loss_fn, optimizer, data, epoch, clip_grad_norm)
-    finally:
-        model.needs_input_grad = needs_input_grad
-
-
-def _train_batches(
-    model: Module,
-    loss_fn: Loss,
-    optimizer: Optimizer,
-    data: Batches,
-    epoch: int,
-    clip_grad_norm: float | None,
-) -> float:
-    total, count = 0.0, 0
-    params = [p for group in optimizer.param_groups for p in group["params"]]
-    for step, (x, y) in enumerate(_batches(data), start=1):
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        if not np.isfinite(loss):
-            model.clear_saved()
-            loss_fn.clear_saved()
-            raise NonFiniteLossError(
-                f"fit: the loss became {loss} at epoch {epoch}, step {step}; "
-                "the parameters were not updated by this step"
-            )
-        model.backward(loss_fn.backward())
-        norm = _total(params) if clip_grad_norm is None else clip_norm(params, clip_grad_norm)
-        if not np.isfinite(norm):
-            # A finite loss can still have NaN or inf gradients (say, a custom layer's backward
-            # dividing by 0): stop before they reach the parameters.
-            raise NonFiniteLossError(
-                f"fit: the gradients became non-finite ({norm}) at epoch {epoch}, step {step}; "
-                "the parameters were not updated by this step"
-            )
-        optimizer.step()
-        total += loss * len(x)
-        count += len(x)
+    with _without_input_grad(model):
+        total, count = 0.0, 0
+        params = [p for group in optimizer.param_groups for p in group["params"]]
+        for step, (x, y) in enumerate(_batches(data), start=1):
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            if not np.isfinite(loss):
+                model.clear_saved()
+                loss_fn.clear_saved()
+                raise NonFiniteLossError(
+                    f"fit: the loss became {loss} at epoch {epoch}, step {step}; "
+                    "the parameters were not updated by this step"
+                )
+            model.backward(loss_fn.backward())
+            norm = _total(params) if clip_grad_norm is None else clip_norm(params, clip_grad_norm)
+            if not np.isfinite(norm):
+                # A finite loss can still have NaN or inf gradients (say, a custom layer's backward
+                # dividing by 0): stop before they reach the parameters.
+                raise NonFiniteLossError(
+                    f"fit: the gradients became non-finite ({norm}) at epoch {epoch}, step {step}; "
+                    "the parameters were not updated by this step"
+                )
+            optimizer.step()
+            total += loss * len(x)
+            count += len(x)
     if count == 0:
         raise ValueError("fit: the training data yielded no batches")
     return total / count
