@@ -8,6 +8,7 @@ import numpy as np
 
 from .._layout import memory_order
 from .._validation import as_float_array
+from ..functional.losses import _reduction_count
 from .loss import Loss
 
 
@@ -35,20 +36,17 @@ class MSELoss(Loss):
         order = memory_order(pred)
         diff_in_order = np.subtract(pred.transpose(order), target.transpose(order))
         self._save(diff_in_order.transpose(order))  # (order is its own inverse)
-        return float(np.vdot(diff_in_order, diff_in_order)) / self._count(diff_in_order.size)
+        count = _reduction_count(diff_in_order.size, self.reduction)
+        return float(np.vdot(diff_in_order, diff_in_order)) / count
 
     def backward(self, grad_output: float = 1.0) -> np.ndarray:
         """dL/dpred = 2 (pred - target) / N, scaled by `grad_output`.  same shape as pred"""
         diff = self._pop()
         # The cache is used once: scale it in place and hand it back.
-        diff *= 2.0 / self._count(diff.size)
+        diff *= 2.0 / _reduction_count(diff.size, self.reduction)
         if grad_output != 1.0:
             diff *= grad_output
         return diff
-
-    def _count(self, size: int) -> int:
-        """N: the number of elements for "mean" (at least 1), 1 for "sum"."""
-        return max(size, 1) if self.reduction == "mean" else 1
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}"
