@@ -7,6 +7,7 @@ import copy
 
 import numpy as np
 import pytest
+from step_cell import StepCell
 
 import tinyrnn
 from tinyrnn import (
@@ -32,16 +33,6 @@ from tinyrnn.functional.recurrent import rnn_backward_states, rnn_forward_states
 
 F64 = np.float64
 B, T, N_IN, H = 3, 5, 4, 6
-
-
-class StepCell(RNNCell):
-    """An RNNCell with its own forward/backward: RNN takes the general (per-step) path."""
-
-    def forward(self, x, h_prev=None):
-        return super().forward(x, h_prev)
-
-    def backward(self, grad_output):
-        return super().backward(grad_output)
 
 
 def sequence(rng):

@@ -5,21 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from step_cell import StepCell
 
 import tinyrnn
-from tinyrnn import GRU, LSTM, RNN, Linear, RNNCell, Sequential
+from tinyrnn import GRU, LSTM, RNN, Linear, Sequential
 
 F64 = np.float64
-
-
-class StepCell(RNNCell):
-    """An RNNCell with its own forward/backward: RNN takes the general (per-step) path."""
-
-    def forward(self, x, h_prev=None):
-        return super().forward(x, h_prev)
-
-    def backward(self, grad_output):
-        return super().backward(grad_output)
 
 
 LAYERS = {
