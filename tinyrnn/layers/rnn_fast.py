@@ -64,10 +64,10 @@ class FusedRNN:
         # Batch-first outputs are a transposed view of the time-major states, as PyTorch's
         # batch_first outputs are: no copy (RNN.forward makes it read-only when it is cached).
         outputs = states[1:].transpose(1, 0, 2)
-        if keep:
-            return outputs, last, (x_in, weight_in, states, valid)
-        self.spare, self.spare_states = x_in, states
-        return outputs, last.copy(), None
+        if not keep:
+            self.spare, self.spare_states = x_in, states
+        # (`last` may be a view of the states: RNN.forward copies it for h_n and many-to-one.)
+        return outputs, last, (x_in, weight_in, states, valid) if keep else None
 
     def backward(
         self, cell: RNNCell, grad_h: np.ndarray, cache: Cache, needs_input_grad: bool = True
@@ -112,9 +112,12 @@ class FusedRNN:
         batch, steps, _ = x.shape
         states, self.spare_states = self.spare_states, None
         shape = (steps + 1, batch, hidden)
-        if not (states is not None and states.shape == shape and states.dtype == x.dtype):
-            states = np.empty_like(x, shape=shape, order="C")
-        elif not only_referenced_by_caller(states):  # some earlier outputs are still in use
+        if (
+            states is None
+            or states.shape != shape
+            or states.dtype != x.dtype
+            or not only_referenced_by_caller(states)  # some earlier outputs are still in use
+        ):
             states = np.empty_like(x, shape=shape, order="C")
         x_in, self.spare = self.spare, None
         shape = (steps, batch, columns)
