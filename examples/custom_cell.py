@@ -50,12 +50,13 @@ class IndRNNCell(tinyrnn.Module):
         """x_t: (batch, input), h_prev: (batch, hidden) -> h_t: (batch, hidden)."""
         a = x_t @ self.weight_ih.data.T + self.bias.data + self.weight_hh.data * h_prev
         h_t = F.relu(a)
-        self._save((x_t, h_prev, h_t))  # what backward needs (a no-op under tinyrnn.no_grad())
+        # What backward needs (a no-op under tinyrnn.no_grad()).
+        self.save_for_backward((x_t, h_prev, h_t))
         return h_t
 
     def backward(self, grad_h_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """dL/dh_t: (batch, hidden) -> (dL/dx_t (batch, input), dL/dh_prev (batch, hidden))."""
-        x_t, h_prev, h_t = self._pop()  # the latest forward not yet differentiated (LIFO)
+        x_t, h_prev, h_t = self.pop_saved()  # the latest forward not yet differentiated (LIFO)
         # h_t = relu(a),  a = x_t W^T + b + u * h_prev:
         #   da = dh_t * relu'(a)               relu'(a) = 1 where h_t > 0, else 0
         #   dW += da^T x_t,  db += sum_batch da,  du += sum_batch (da * h_prev)

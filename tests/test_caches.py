@@ -112,7 +112,7 @@ def test_clear_saved_drops_pending_caches(rng):
     model = Sequential(RNN(3, 4, dtype=F64, rng=rng), Linear(4, 2, dtype=F64, rng=rng))
     model(rng.standard_normal((2, 3, 3)))
     model.clear_saved()
-    assert all(not m._saved for m in model.modules())
+    assert all(m.pending_backwards == 0 for m in model.modules())
     with pytest.raises(RuntimeError):
         model.backward(np.ones((2, 3, 2)))
 

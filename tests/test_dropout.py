@@ -93,7 +93,7 @@ def test_no_grad_keeps_no_cache(rng):
     with tinyrnn.no_grad():
         for _ in range(5):
             layer(np.ones((2, 2)))
-    assert layer._saved == []
+    assert layer.pending_backwards == 0
 
 
 def test_integer_input_becomes_default_float():

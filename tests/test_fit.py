@@ -57,7 +57,7 @@ def test_nan_loss_stops_with_epoch_and_step_before_touching_parameters():
         fit(model, loss_fn, opt, batches, epochs=2, log=lambda _: None)
     for a, b in zip(model.parameters(), twin.parameters(), strict=True):
         np.testing.assert_array_equal(a.data, b.data)
-    assert all(not m._saved for m in model.modules()), "no caches left behind"
+    assert all(m.pending_backwards == 0 for m in model.modules()), "no caches left behind"
 
 
 def test_validation_and_early_stopping_restore_the_best_weights():

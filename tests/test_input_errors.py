@@ -259,7 +259,8 @@ def test_bidirectional_checks_both_states_before_running_either_direction(h0):
     layer = Bidirectional(GRU(3, 4))
     with pytest.raises((ValueError, TypeError), match=r"^Bidirectional \((forward|backward) dir"):
         layer(z(2, 5, 3), h0)
-    assert all(not module._saved for module in layer.modules())  # no half-done call cached
+    # No half-done call cached.
+    assert all(module.pending_backwards == 0 for module in layer.modules())
 
 
 def test_the_behaviour_guide_runs(capsys):

@@ -140,11 +140,11 @@ class LeakyCell(tinyrnn.Module):
 
     def forward(self, x, h_prev):
         t = np.tanh(x @ self.W.data.T + h_prev @ self.U.data.T + self.b.data)
-        self._save((x, h_prev, t))
+        self.save_for_backward((x, h_prev, t))
         return 0.5 * t + 0.5 * h_prev
 
     def backward(self, grad_h):
-        x, h_prev, t = self._pop()
+        x, h_prev, t = self.pop_saved()
         grad_a = 0.5 * grad_h * (1 - t * t)
         self.W.grad += grad_a.T @ x
         self.U.grad += grad_a.T @ h_prev
@@ -164,11 +164,11 @@ class IndRNNCell(tinyrnn.Module):
 
     def forward(self, x, h_prev):
         h = np.maximum(x @ self.weight.data.T + self.recurrent.data * h_prev + self.bias.data, 0)
-        self._save((x, h_prev, h))
+        self.save_for_backward((x, h_prev, h))
         return h
 
     def backward(self, grad_h):
-        x, h_prev, h = self._pop()
+        x, h_prev, h = self.pop_saved()
         grad_a = grad_h * (h > 0)
         self.weight.grad += grad_a.T @ x
         self.recurrent.grad += (grad_a * h_prev).sum(axis=0)

@@ -60,4 +60,4 @@ def test_ten_thousand_no_grad_forwards_do_not_grow_memory():
     finally:
         tracemalloc.stop()
     assert readings[-1] - readings[0] < 4 * 1024, readings
-    assert all(not module._saved for module in model.modules())
+    assert all(module.pending_backwards == 0 for module in model.modules())

@@ -102,11 +102,11 @@ class SqrtOfSquare(Module):
 
     def forward(self, x):
         y = np.sqrt(x * x)
-        self._save((x, y))
+        self.save_for_backward((x, y))
         return y
 
     def backward(self, grad_output):
-        x, y = self._pop()
+        x, y = self.pop_saved()
         with np.errstate(invalid="ignore", divide="ignore"):
             return grad_output * x / y
 
@@ -158,4 +158,4 @@ def test_fit_stops_on_a_nonfinite_step_with_parameters_unchanged(kind, clip, bad
     for key in momentum:
         for name in momentum[key]:
             np.testing.assert_array_equal(momentum[key][name], expected[key][name])
-    assert all(not m._saved for m in model.modules()) and not loss_fn._saved
+    assert all(m.pending_backwards == 0 for m in model.modules()) and loss_fn.pending_backwards == 0

@@ -50,7 +50,7 @@ def test_rnn_equals_unrolled_cell_loop(rng, nonlinearity, return_sequences):
     assert_same(grad_h0, grad_h)
     for name, value in grads(rnn).items():
         assert_same(rnn_grads[name], value)
-    assert not cell._saved and not rnn._saved
+    assert cell.pending_backwards == 0 and rnn.pending_backwards == 0
 
 
 # ------------------------------------------------------------------------ hidden state

@@ -50,12 +50,12 @@ class Module:
         """Return the gradient w.r.t. the input of the matching forward; add into `.grad`s."""
         raise NotImplementedError(f"{type(self).__name__} does not define backward()")
 
-    def _save(self, item: Any) -> None:
+    def save_for_backward(self, item: Any) -> None:
         """Cache `item` for the matching backward; a no-op inside `tinyrnn.no_grad()`."""
         if is_grad_enabled():
             self._saved.append(item)
 
-    def _pop(self) -> Any:
+    def pop_saved(self) -> Any:
         """The cache of the most recent forward not yet consumed by a backward."""
         if not self._saved:
             raise RuntimeError(
@@ -63,6 +63,11 @@ class Module:
                 "first (outside tinyrnn.no_grad()), once for every backward"
             )
         return self._saved.pop()
+
+    @property
+    def pending_backwards(self) -> int:
+        """How many forward caches of this module (not its children) await their backward."""
+        return len(self._saved)
 
     def clear_saved(self) -> None:
         """Drop the pending forward caches of this module and its children (no backward follows)."""

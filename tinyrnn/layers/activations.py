@@ -35,11 +35,11 @@ class Tanh(Module):
 
     def forward(self, x: Any) -> np.ndarray:
         y = F.tanh(_as_input(x, "Tanh"))
-        self._save(y)  # backward needs only the output
+        self.save_for_backward(y)  # backward needs only the output
         return y
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
-        y = self._pop()
+        y = self.pop_saved()
         grad_output = _checked_grad(grad_output, y, "Tanh")
         if not self.needs_input_grad:
             return None
@@ -52,11 +52,11 @@ class Sigmoid(Module):
 
     def forward(self, x: Any) -> np.ndarray:
         y = F.sigmoid(_as_input(x, "Sigmoid"))
-        self._save(y)
+        self.save_for_backward(y)
         return y
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
-        y = self._pop()
+        y = self.pop_saved()
         grad_output = _checked_grad(grad_output, y, "Sigmoid")
         if not self.needs_input_grad:
             return None
@@ -69,11 +69,11 @@ class ReLU(Module):
 
     def forward(self, x: Any) -> np.ndarray:
         y = F.relu(_as_input(x, "ReLU"))
-        self._save(y)
+        self.save_for_backward(y)
         return y
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
-        y = self._pop()
+        y = self.pop_saved()
         grad_output = _checked_grad(grad_output, y, "ReLU")
         if not self.needs_input_grad:
             return None
@@ -93,11 +93,11 @@ class Softmax(Module):
         if not -x.ndim <= self.axis < max(x.ndim, 1):
             raise ValueError(f"Softmax: axis {self.axis} is out of range for shape {x.shape}")
         y = F.softmax(x, axis=self.axis)
-        self._save(y)
+        self.save_for_backward(y)
         return y
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
-        y = self._pop()
+        y = self.pop_saved()
         grad_output = _checked_grad(grad_output, y, "Softmax")
         if not self.needs_input_grad:
             return None

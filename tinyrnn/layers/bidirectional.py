@@ -132,7 +132,7 @@ class Bidirectional(Module):
             out_backward = _reverse_time(out_backward, order)
         self.h_n = (self.forward_layer.h_n, self.backward_layer.h_n)
         output = np.concatenate([out_forward, out_backward], axis=-1)
-        self._save((out_forward.shape[-1], output.shape, order))
+        self.save_for_backward((out_forward.shape[-1], output.shape, order))
         return output
 
     @property
@@ -148,7 +148,7 @@ class Bidirectional(Module):
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
         """dL/d(output) -> dL/dx (batch, time, input) or None; sets `grad_h0` to a pair."""
-        split, shape, order = self._pop()
+        split, shape, order = self.pop_saved()
         grad_output = check_grad(grad_output, shape, "Bidirectional")
         # output = [y_f, reverse(y_b)] on the feature axis: each half goes back to its layer,
         # the backward half re-reversed in time (a reversal is its own inverse); x feeds both

@@ -46,15 +46,15 @@ class Dropout(Module):
             x = as_float_array(x, get_default_dtype(), "Dropout")
         if not self.training or self.p == 0.0:
             # Identity: only the shape is cached, so that forward and backward still pair up LIFO.
-            self._save((x.shape, x.dtype, None))
+            self.save_for_backward((x.shape, x.dtype, None))
             return x.copy()  # a fresh, writable array whatever x is (a view, read-only)
         mask = dropout_mask(x.shape, self.p, resolve_rng(self.rng), x)
-        self._save((x.shape, x.dtype, mask))
+        self.save_for_backward((x.shape, x.dtype, mask))
         return x * mask
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
         """dL/dy -> dL/dx: the same mask (identity in eval mode); None if not needs_input_grad."""
-        shape, dtype, mask = self._pop()
+        shape, dtype, mask = self.pop_saved()
         # dx in the input's dtype (a float64 gradient does not upcast a float32 network)
         grad_output = check_grad(grad_output, shape, "Dropout").astype(dtype, copy=False)
         if not self.needs_input_grad:

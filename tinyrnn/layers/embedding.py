@@ -77,12 +77,12 @@ class Embedding(Module):
     def forward(self, indices: Any) -> np.ndarray:
         """indices: integers (...) -> (..., embedding_dim); caches the indices."""
         indices = self._checked_indices(indices)
-        self._save(indices)
+        self.save_for_backward(indices)
         return self.weight.data[indices]  # fancy indexing: a fresh array, not a view
 
     def backward(self, grad_output: np.ndarray) -> None:
         """dL/dy: (..., embedding_dim) -> None (indices have no gradient); adds into weight.grad."""
-        indices = self._pop()
+        indices = self.pop_saved()
         grad_output = check_grad(grad_output, indices.shape + (self.embedding_dim,), "Embedding")
         # y[...] = W[indices[...]]  =>  dW[i] = sum of dy over the positions where indices == i.
         embedding_grad_add(self.weight.grad, indices, grad_output)

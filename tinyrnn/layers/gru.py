@@ -71,7 +71,7 @@ class GRU(RNN):
         h, gates, hidden_n = F.gru_forward(
             x_time_major, state, cell.weight_ih.data, cell.weight_hh.data, *cell.biases()
         )
-        self._save(("fast", x_time_major, state, h, gates, hidden_n, valid))
+        self.save_for_backward(("fast", x_time_major, state, h, gates, hidden_n, valid))
         # A transposed view, no copy (RNN.forward makes it read-only when h is cached).
         outputs = h.transpose(1, 0, 2)
         if valid is None:

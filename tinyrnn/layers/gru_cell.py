@@ -78,7 +78,7 @@ class GRUCell(Module):
         h, gates, hidden_n = F.gru_forward(
             x[None], h_prev, self.weight_ih.data, self.weight_hh.data, *self.biases()
         )
-        self._save((x, h_prev, h, gates, hidden_n))
+        self.save_for_backward((x, h_prev, h, gates, hidden_n))
         # A copy, so that nothing the caller does to it can reach the cache.
         return h[0].copy()
 
@@ -87,7 +87,7 @@ class GRUCell(Module):
 
         dL/dx_t is None when `needs_input_grad` is False.
         """
-        x, h_prev, h, gates, hidden_n = self._pop()
+        x, h_prev, h, gates, hidden_n = self.pop_saved()
         grad_output = check_grad(grad_output, h_prev.shape, "GRUCell")
         grad_x, grad_h_prev, *grads = F.gru_backward(
             grad_output[None],

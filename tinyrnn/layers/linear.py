@@ -53,7 +53,7 @@ class Linear(Module):
         if self.bias is not None:
             y += self.bias.data
         y = y.transpose(perm)
-        self._save(x)
+        self.save_for_backward(x)
         return y
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
@@ -61,7 +61,7 @@ class Linear(Module):
 
         Returns None (no dx GEMM) when `needs_input_grad` is False.
         """
-        x = self._pop()
+        x = self.pop_saved()
         grad_output = check_grad(grad_output, x.shape[:-1] + (self.out_features,), "Linear")
         grad_output = grad_output.astype(x.dtype, copy=False)  # dx in the layer's dtype
         # y = x W^T + b  =>  dW = g^T x (summed over every leading axis), db = sum g, dx = g W.

@@ -74,7 +74,7 @@ class LSTM(RNN):
         h, c, gates = F.lstm_forward(
             x_time_major, h0, c0, cell.weight_ih.data, cell.weight_hh.data, cell.combined_bias()
         )
-        self._save(("fast", x_time_major, h0, c0, h, c, gates, valid))
+        self.save_for_backward(("fast", x_time_major, h0, c0, h, c, gates, valid))
         # A transposed view, no copy (RNN.forward makes it read-only when h is cached).
         outputs = h.transpose(1, 0, 2)
         if valid is None:

@@ -96,7 +96,7 @@ class LSTMCell(Module):
         h, c, gates = F.lstm_forward(
             x[None], h_prev, c_prev, self.weight_ih.data, self.weight_hh.data, self.combined_bias()
         )
-        self._save((x, h_prev, c_prev, h, c, gates))
+        self.save_for_backward((x, h_prev, c_prev, h, c, gates))
         # Copies, so that nothing the caller does to them can reach the cache.
         return h[0].copy(), c[0].copy()
 
@@ -105,7 +105,7 @@ class LSTMCell(Module):
 
         dL/dx_t is None when `needs_input_grad` is False.
         """
-        x, h_prev, c_prev, h, c, gates = self._pop()
+        x, h_prev, c_prev, h, c, gates = self.pop_saved()
         if not isinstance(grad_output, (tuple, list)) or len(grad_output) != 2:
             raise TypeError(
                 "LSTMCell.backward: expected a tuple (dL/dh_t, dL/dc_t), "

@@ -169,7 +169,7 @@ class RNN(Module):
         assert isinstance(self.cell, RNNCell)
         outputs, last, cache = self._fused.forward(self.cell, x, h0, lengths, is_grad_enabled())
         if cache is not None:
-            self._save(("fast",) + cache)
+            self.save_for_backward(("fast",) + cache)
         return outputs, last  # (for many-to-one, forward() returns a copy of `last` alone)
 
     def _forward_general(
@@ -177,7 +177,7 @@ class RNN(Module):
     ) -> tuple[np.ndarray, State]:
         valid = None if lengths is None else valid_steps(lengths, x.shape[1])
         outputs, state = cells_forward(self.cell, x, state, valid)
-        self._save(("general", x.shape[1], x.shape, state, valid))
+        self.save_for_backward(("general", x.shape[1], x.shape, state, valid))
         return outputs, state
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
@@ -185,7 +185,7 @@ class RNN(Module):
 
         Returns None (dx is not computed) when `needs_input_grad` is False.
         """
-        cache = self._pop()
+        cache = self.pop_saved()
         if cache[0] == "fast":
             return self._backward_fast(grad_output, *cache[1:])
         return self._backward_general(grad_output, *cache[1:])

@@ -92,7 +92,7 @@ class RNNCell(Module):
         states = np.empty_like(h_prev, shape=(2,) + h_prev.shape, order="C")
         states[0] = h_prev
         rnn_forward_states(x_in[None], states, weight_in, self.weight_hh.data, self.nonlinearity)
-        self._save((x_in, weight_in, states))
+        self.save_for_backward((x_in, weight_in, states))
         # A copy: backward needs states[1] as it was, and the caller may write into its output.
         return states[1].copy()
 
@@ -101,7 +101,7 @@ class RNNCell(Module):
 
         dL/dx_t is None when `needs_input_grad` is False.
         """
-        x_in, weight_in, states = self._pop()
+        x_in, weight_in, states = self.pop_saved()
         grad_output = check_grad(grad_output, states[1].shape, "RNNCell")
         grad_x, grad_h_prev, grad_w_in, grad_w_hh = rnn_backward_states(
             grad_output[None],

@@ -43,11 +43,11 @@ class CrossEntropyLoss(Loss):
                 f"CrossEntropyLoss: target indices must lie in [0, {classes}), got range "
                 f"[{target.min()}, {target.max()}]"
             )
-        self._save((logits, target))
+        self.save_for_backward((logits, target))
         return F.cross_entropy(logits, target)
 
     def backward(self, grad_output: float = 1.0) -> np.ndarray:
-        logits, target = self._pop()
+        logits, target = self.pop_saved()
         # dL/dlogits = (softmax(logits) - one_hot(target)) / N
         grad = F.grad_cross_entropy(logits, target)
         if grad_output != 1.0:

@@ -35,13 +35,13 @@ class MSELoss(Loss):
         # and the sum of squares reads one contiguous array.
         order = memory_order(pred)
         diff_in_order = np.subtract(pred.transpose(order), target.transpose(order))
-        self._save(diff_in_order.transpose(order))  # (order is its own inverse)
+        self.save_for_backward(diff_in_order.transpose(order))  # (order is its own inverse)
         count = _reduction_count(diff_in_order.size, self.reduction)
         return float(np.vdot(diff_in_order, diff_in_order)) / count
 
     def backward(self, grad_output: float = 1.0) -> np.ndarray:
         """dL/dpred = 2 (pred - target) / N, scaled by `grad_output`.  same shape as pred"""
-        diff = self._pop()
+        diff = self.pop_saved()
         # The cache is used once: scale it in place and hand it back.
         diff *= 2.0 / _reduction_count(diff.size, self.reduction)
         if grad_output != 1.0:

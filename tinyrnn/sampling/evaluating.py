@@ -43,15 +43,14 @@ def evaluating(model: Module, *, stateful: bool | None = None) -> Iterator[Modul
     With `stateful=True`/`False`, every recurrent layer (see `is_recurrent`) is switched to that
     mode and starts from a fresh state (`reset_state()`); `None` leaves the flags alone. On exit
     (also after an error) everything is put back: each module's `training` flag, each recurrent
-    layer's `stateful` flag, every `h_n` (the same object as before), and each module's pending
-    forward caches (anything a module cached anyway, despite `no_grad`, is dropped), so a
-    training step in progress or a carried TBPTT state is undisturbed.
+    layer's `stateful` flag and every `h_n` (the same object as before); `no_grad` keeps the
+    pending forward caches as they were, so a training step in progress or a carried TBPTT
+    state is undisturbed.
     """
     if not isinstance(model, Module):
         raise TypeError(f"expected a tinyrnn Module, got {type(model).__name__}")
     modules = list(model.modules())
     training = [module.training for module in modules]
-    cache_sizes = [len(module._saved) for module in modules]
     # Typed Any: the recurrent protocol (stateful, reset_state, h_n) is duck-typed.
     recurrent: list[Any] = [module for module in modules if is_recurrent(module)]
     flags = [layer.stateful for layer in recurrent]
@@ -66,9 +65,8 @@ def evaluating(model: Module, *, stateful: bool | None = None) -> Iterator[Modul
         with no_grad():
             yield model
     finally:
-        for module, mode, size in zip(modules, training, cache_sizes, strict=True):
+        for module, mode in zip(modules, training, strict=True):
             module.training = mode
-            del module._saved[size:]
         for layer, flag in zip(recurrent, flags, strict=True):
             layer.stateful = flag
         for module, h_n in states:
