@@ -22,11 +22,7 @@ import _contenders as C  # noqa: E402
 from bench_step import SIZES  # noqa: E402
 
 import tinyrnn  # noqa: E402
-from tinyrnn.functional.recurrent import (  # noqa: E402
-    rnn_backward_states,
-    rnn_forward_states,
-    with_ones,
-)
+from tinyrnn.functional import rnn_backward, rnn_forward  # noqa: E402
 
 
 def phases(shape: tuple[int, ...], steps: int) -> dict[str, float]:
@@ -66,37 +62,31 @@ def kernel_parts(shape: tuple[int, ...], steps: int) -> dict[str, float]:
     batch, time_steps, _, hidden, _ = shape
     cell = C._model(shape)[0].cell
     x = C._data(shape)[0]
-    x_in = with_ones(np.ascontiguousarray(x.transpose(1, 0, 2)))
-    w_in, w_hh = cell.input_weight(), cell.weight_hh.data
+    x_in = np.ascontiguousarray(x.transpose(1, 0, 2))
+    weights = (cell.weight_ih.data, cell.weight_hh.data, cell.bias_ih.data, cell.bias_hh.data)
+    w_ih, w_hh = weights[:2]
     w_hh_t = np.ascontiguousarray(w_hh.T)
+    h0 = np.zeros((batch, hidden), np.float32)
     states = np.zeros((time_steps + 1, batch, hidden), np.float32)
     rows = time_steps * batch
-    grad = np.ones((batch, time_steps, hidden), np.float32)
+    grad = np.ones((batch, time_steps, hidden), np.float32).transpose(1, 0, 2)
     grad_a = np.empty_like(states[1:])
     step_out = np.empty_like(states[0])
+    cache = rnn_forward(x_in, h0, *weights)[2]
 
     def recurrence(weight: np.ndarray) -> None:
         for h_t in states[:-1]:
             np.dot(h_t, weight, out=step_out)  # as the kernels
 
     parts: dict[str, Callable[[], object]] = {
-        "fwd kernel": lambda: rnn_forward_states(x_in, states, w_in, w_hh),
-        "fwd GEMM: input projection": lambda: x_in.reshape(rows, -1) @ w_in.T,
+        "fwd kernel": lambda: rnn_forward(x_in, h0, *weights),
+        "fwd GEMM: input projection": lambda: x_in.reshape(rows, -1) @ w_ih.T,
         "fwd GEMMs: per-step recurrence": lambda: recurrence(w_hh_t),
-        "bwd kernel": lambda: rnn_backward_states(
-            grad.transpose(1, 0, 2),
-            states,
-            x_in,
-            w_in,
-            w_hh,
-            "tanh",
-            grad_a,
-            needs_input_grad=False,
-        ),
+        "bwd kernel": lambda: rnn_backward(grad, None, cache, needs_input_grad=False),
         "bwd GEMMs: per-step recurrence": lambda: recurrence(w_hh),
         "bwd GEMM: dW_hh": lambda: grad_a.reshape(rows, hidden).T @ states[:-1].reshape(rows, -1),
-        "bwd GEMM: [dW_ih | db]": lambda: grad_a.reshape(rows, hidden).T @ x_in.reshape(rows, -1),
-        "(dx GEMM, skipped)": lambda: grad_a.reshape(rows, hidden) @ w_in,
+        "bwd GEMM: dW_ih": lambda: grad_a.reshape(rows, hidden).T @ x_in.reshape(rows, -1),
+        "(dx GEMM, skipped)": lambda: grad_a.reshape(rows, hidden) @ w_ih,
         "layer: x to time-major copy": lambda: np.ascontiguousarray(x.transpose(1, 0, 2)),
     }
     result = {}

@@ -165,20 +165,91 @@ def test_rnn_kernels_match_naive_loop(rng, nonlinearity, steps, with_bias):
     bias = rng.standard_normal(hidden) if with_bias else None
     originals = [a.copy() for a in (x, h0, w_ih, w_hh)]
 
-    h = F.rnn_forward(x, h0, w_ih, w_hh, bias, nonlinearity)
+    # The two biases always appear summed: split the reference bias between them.
+    biases = (bias / 3, bias * 2 / 3) if with_bias else (None, None)
+    h, h_n, cache = F.rnn_forward(x, h0, w_ih, w_hh, *biases, nonlinearity=nonlinearity)
     expected_h = naive_rnn(x, h0, w_ih, w_hh, bias if with_bias else np.zeros(hidden), nonlinearity)
     np.testing.assert_allclose(h, expected_h, rtol=1e-12, atol=1e-13)
+    np.testing.assert_array_equal(h_n, h[-1])
 
     grad_h = rng.standard_normal(h.shape)
-    got = F.rnn_backward(grad_h, h, x, h0, w_ih, w_hh, nonlinearity)
+    grad_x, grad_h0, grads = F.rnn_backward(grad_h, None, cache)
+    got = (grad_x, grad_h0, *grads)
     expected = naive_rnn_backward(grad_h, expected_h, x, h0, w_ih, w_hh, nonlinearity)
-    for name, a, b in zip(["dx", "dh0", "dW_ih", "dW_hh", "db"], got, expected, strict=True):
+    expected += expected[-1:] if with_bias else ()  # db_hh == db_ih
+    names = ["dx", "dh0", "dW_ih", "dW_hh", "db_ih", "db_hh"]
+    assert len(got) == (6 if with_bias else 4)
+    for name, a, b in zip(names, got, expected, strict=False):
         np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-12, err_msg=name)
     for before, after in zip(originals, (x, h0, w_ih, w_hh), strict=True):
         np.testing.assert_array_equal(before, after)  # the kernels never write their inputs
 
 
+@pytest.mark.parametrize("kernel", ["rnn", "lstm", "gru"])
+def test_masked_steps_carry_the_state_and_pass_its_gradient(rng, kernel):
+    """A step masked out for a sample leaves its state as it was: the same results, gradients
+    included, as running that sample without the step."""
+    forward, backward = getattr(F, f"{kernel}_forward"), getattr(F, f"{kernel}_backward")
+    rows = {"rnn": 1, "lstm": 4, "gru": 3}[kernel]
+    steps, batch, inputs, hidden = 5, 2, 3, 4
+    x = rng.standard_normal((steps, batch, inputs))
+    weights = [
+        rng.standard_normal((rows * hidden, inputs)) / 2,
+        rng.standard_normal((rows * hidden, hidden)) / 2,
+        rng.standard_normal(rows * hidden),
+        rng.standard_normal(rows * hidden),
+    ]
+    h0 = rng.standard_normal((batch, hidden))
+    state0 = (h0, rng.standard_normal((batch, hidden))) if kernel == "lstm" else h0
+    mask = np.ones((steps, batch), dtype=bool)
+    mask[[1, 3], 0] = False  # sample 0 skips steps 1 and 3
+    h, last, cache = forward(x, state0, *weights, mask=mask)
+    grad_h = rng.standard_normal(h.shape)
+    grad_last = (
+        tuple(rng.standard_normal((batch, hidden)) for _ in range(2))
+        if kernel == "lstm"
+        else rng.standard_normal((batch, hidden))
+    )
+    grad_x, grad_state0, grads = backward(grad_h, grad_last, cache)
+
+    kept = [0, 2, 4]  # sample 0 alone, without its skipped steps
+
+    def part(state, b):
+        return tuple(s[b : b + 1] for s in state) if kernel == "lstm" else state[b : b + 1]
+
+    h_a, last_a, cache_a = forward(x[kept, :1], part(state0, 0), *weights)
+    # A skipped step outputs the carried state: its output gradient joins the step before.
+    grad_h_a = grad_h[kept, :1].copy()
+    grad_h_a[0] += grad_h[1, :1]
+    grad_h_a[1] += grad_h[3, :1]
+    grad_x_a, grad_state0_a, grads_a = backward(grad_h_a, part(grad_last, 0), cache_a)
+    h_b, last_b, cache_b = forward(x[:, 1:], part(state0, 1), *weights)
+    grad_x_b, grad_state0_b, grads_b = backward(grad_h[:, 1:], part(grad_last, 1), cache_b)
+
+    def same(a, b):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+    same(h[kept, 0], h_a[:, 0])
+    same(h[[1, 3], 0], h_a[[0, 1], 0])  # carried over
+    same(h[:, 1], h_b[:, 0])
+    for a, b in zip(*(part(s, 0) for s in (last, last_a)), strict=True) if kernel == "lstm" else ():
+        same(a, b)
+    same(grad_x[kept, 0], grad_x_a[:, 0])
+    np.testing.assert_array_equal(grad_x[[1, 3], 0], 0)  # skipped steps read nothing
+    same(grad_x[:, 1], grad_x_b[:, 0])
+    states = (
+        zip(grad_state0, grad_state0_a, grad_state0_b, strict=True)
+        if kernel == "lstm"
+        else [(grad_state0, grad_state0_a, grad_state0_b)]
+    )
+    for got, a, b in states:
+        same(got[0], a[0])
+        same(got[1], b[0])
+    for got, a, b in zip(grads, grads_a, grads_b, strict=True):
+        same(got, a + b)
+
+
 def test_rnn_forward_rejects_unknown_nonlinearity():
     x, h0, w = np.zeros((1, 1, 2)), np.zeros((1, 2)), np.zeros((2, 2))
     with pytest.raises(ValueError, match="nonlinearity must be 'tanh' or 'relu'"):
-        F.rnn_forward(x, h0, w, w, None, "sigmoid")
+        F.rnn_forward(x, h0, w, w, nonlinearity="sigmoid")

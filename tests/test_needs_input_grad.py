@@ -28,8 +28,7 @@ from tinyrnn import (
     Tanh,
     stacked,
 )
-from tinyrnn.functional import gru_backward, gru_forward, lstm_backward, lstm_forward
-from tinyrnn.functional.recurrent import rnn_backward_states, rnn_forward_states, with_ones
+from tinyrnn import functional as F
 
 F64 = np.float64
 B, T, N_IN, H = 3, 5, 4, 6
@@ -195,37 +194,20 @@ def test_gradcheck_skips_the_data_input(rng):
     assert "input 1" in report.errors and "param cell.weight_hh" in report.errors
 
 
-def test_kernels_skip_dx(rng):
+@pytest.mark.parametrize("kernel, rows", [("rnn", 1), ("lstm", 4), ("gru", 3)])
+def test_kernels_skip_dx(rng, kernel, rows):
+    forward, backward = getattr(F, f"{kernel}_forward"), getattr(F, f"{kernel}_backward")
     x, h0 = rng.standard_normal((T, B, N_IN)), rng.standard_normal((B, H))
-    w_ih, w_hh = rng.standard_normal((H, N_IN)), 0.3 * rng.standard_normal((H, H))
+    state0 = (h0, rng.standard_normal((B, H))) if kernel == "lstm" else h0
+    w_ih, w_hh = rng.standard_normal((rows * H, N_IN)), 0.3 * rng.standard_normal((rows * H, H))
     g = rng.standard_normal((T, B, H))
-    states = np.empty((T + 1, B, H))
-    states[0] = h0
-    x_in = with_ones(x)
-    w_in = np.concatenate((w_ih, np.zeros((H, 1))), axis=1)
-    rnn_forward_states(x_in, states, w_in, w_hh)
-    full = rnn_backward_states(g, states, x_in, w_in, w_hh)
-    skipped = rnn_backward_states(g, states, x_in, w_in, w_hh, needs_input_grad=False)
+    _, _, cache = forward(x, state0, w_ih, w_hh)
+    full = backward(g, None, cache)
+    skipped = backward(g, None, cache, needs_input_grad=False)
     assert full[0] is not None and skipped[0] is None
     for got, want in zip(skipped[1:], full[1:], strict=True):
-        np.testing.assert_array_equal(got, want)
-
-    c0 = rng.standard_normal((B, H))
-    w4, w4_hh = rng.standard_normal((4 * H, N_IN)), 0.3 * rng.standard_normal((4 * H, H))
-    h, c, gates = lstm_forward(x, h0, c0, w4, w4_hh)
-    full = lstm_backward(g, None, h, c, gates, x, h0, c0, w4, w4_hh)
-    skipped = lstm_backward(g, None, h, c, gates, x, h0, c0, w4, w4_hh, needs_input_grad=False)
-    assert full[0] is not None and skipped[0] is None
-    for got, want in zip(skipped[1:], full[1:], strict=True):
-        np.testing.assert_array_equal(got, want)
-
-    w3, w3_hh = rng.standard_normal((3 * H, N_IN)), 0.3 * rng.standard_normal((3 * H, H))
-    h, gates, hidden_n = gru_forward(x, h0, w3, w3_hh)
-    full = gru_backward(g, h, gates, hidden_n, x, h0, w3, w3_hh)
-    skipped = gru_backward(g, h, gates, hidden_n, x, h0, w3, w3_hh, needs_input_grad=False)
-    assert full[0] is not None and skipped[0] is None
-    for got, want in zip(skipped[1:], full[1:], strict=True):
-        np.testing.assert_array_equal(got, want)
+        for a, b in zip(got, want, strict=True) if isinstance(got, tuple) else [(got, want)]:
+            np.testing.assert_array_equal(a, b)
 
 
 class Spy(tinyrnn.Module):

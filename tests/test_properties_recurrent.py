@@ -8,27 +8,16 @@ no_grad forwards equal to recorded ones, stateful chunks equal to one long run, 
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from step_cell import step_twin, uses_fused_kernels
 
 import tinyrnn
-from tinyrnn import GRU, LSTM, RNN, RNNCell
+from tinyrnn import GRU, LSTM, RNN
 
 F32, F64 = np.float32, np.float64
 KINDS = ["RNN-tanh", "RNN-relu", "LSTM", "GRU"]
-
-
-class StepCell(RNNCell):
-    """An RNNCell with overridden forward/backward: RNN must run it on the general path."""
-
-    def forward(self, x, h_prev=None):
-        return super().forward(x, h_prev)
-
-    def backward(self, grad_output):
-        return super().backward(grad_output)
 
 
 def build(kind, n_in, hidden, dtype, seed, **options):
@@ -39,20 +28,9 @@ def build(kind, n_in, hidden, dtype, seed, **options):
 
 
 def general_twin(layer):
-    """The same weights and options on RNN's general path (one cell call per step)."""
-    if type(layer) is RNN:
-        cell = StepCell(
-            layer.cell.input_size,
-            layer.hidden_size,
-            layer.cell.bias_ih is not None,
-            layer.cell.nonlinearity,
-            dtype=layer.cell.dtype,
-        )
-        cell.load_state_dict(layer.cell.state_dict())
-    else:
-        cell = copy.deepcopy(layer.cell)  # an LSTMCell/GRUCell inside RNN: the general path
-    twin = RNN(cell=cell, return_sequences=layer.return_sequences)
-    assert layer._uses_fast_path() and not twin._uses_fast_path()
+    """The same weights and options on the step-by-step path (one cell call per step)."""
+    twin = RNN(cell=step_twin(layer.cell), return_sequences=layer.return_sequences)
+    assert uses_fused_kernels(layer) and not uses_fused_kernels(twin)
     return twin
 
 

@@ -8,7 +8,6 @@ from step_cell import StepCell
 
 import tinyrnn
 from tinyrnn import RNN, Module, RNNCell
-from tinyrnn.functional import recurrent
 
 F64 = np.float64
 TOL = 1e-12
@@ -130,10 +129,8 @@ def _parts(state):
     return (state,) if isinstance(state, np.ndarray) else state
 
 
-@pytest.mark.parametrize("stepwise", [False, True], ids=["f'-first", "f'-stepwise"])
 @pytest.mark.parametrize("return_sequences", [True, False])
-def test_fast_and_general_paths_agree_with_lengths(rng, monkeypatch, stepwise, return_sequences):
-    monkeypatch.setattr(recurrent, "STEPWISE_DERIVATIVE_SIZE", 1 if stepwise else 10**9)
+def test_fast_and_general_paths_agree_with_lengths(rng, return_sequences):
     options = {"return_sequences": return_sequences}
     fast, general = make("fast", rng, **options), make("general", rng, **options)
     general.load_state_dict(fast.state_dict())

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from step_cell import step_twin
 
 from tinyrnn import RNN, CrossEntropyLoss, Linear, MSELoss, ReLU, RNNCell, Sigmoid, Softmax, Tanh
 
@@ -53,7 +54,7 @@ def assert_cell_grads(same, cell, torch_module, suffix=""):
 def test_rnn(same, rng, nonlinearity, bias, return_sequences, with_h0, steps):
     batch, inputs, hidden = 3, 4, 5
     ours = RNN(inputs, hidden, nonlinearity=nonlinearity, bias=bias, dtype=F64, rng=rng)
-    ours = RNN(cell=ours.cell, return_sequences=return_sequences)
+    ours = RNN(cell=step_twin(ours.cell), return_sequences=return_sequences)
     theirs = torch.nn.RNN(inputs, hidden, nonlinearity=nonlinearity, bias=bias, batch_first=True)
     theirs = theirs.double()
     copy_cell_weights(ours.cell, theirs, "_l0")
@@ -180,7 +181,7 @@ def test_cross_entropy_loss(same, rng, shape, scale):
 def test_rnn_any_shape(batch, steps, inputs, hidden, nonlinearity, return_sequences, seed):
     rng = np.random.default_rng(seed)
     ours = RNN(inputs, hidden, nonlinearity=nonlinearity, dtype=F64, rng=rng)
-    ours = RNN(cell=ours.cell, return_sequences=return_sequences)
+    ours = RNN(cell=step_twin(ours.cell), return_sequences=return_sequences)
     theirs = torch.nn.RNN(inputs, hidden, nonlinearity=nonlinearity, batch_first=True).double()
     copy_cell_weights(ours.cell, theirs, "_l0")
     x, h0 = rng.standard_normal((batch, steps, inputs)), rng.standard_normal((batch, hidden))

@@ -1,9 +1,9 @@
-"""The LSTM kernels: forward over time and backpropagation through time, PyTorch's gate order.
+"""The LSTM over a whole sequence: forward and BPTT, PyTorch's gate order (i, f, g, o).
 
-Time-major like `recurrent.py`: `x` is (time, batch, input), states are (time, batch, hidden).
+The same shape as `recurrent.py`'s kernels (read its docstring); the state is the pair (h, c).
 With W = [W_i; W_f; W_g; W_o] stacked along the first axis (4 * hidden rows):
 
-    a_t = x_t W_ih^T + h_{t-1} W_hh^T + b        (b = b_ih + b_hh), split into a_i, a_f, a_g, a_o
+    a_t = x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh, split into a_i, a_f, a_g, a_o
     i = sigmoid(a_i)   f = sigmoid(a_f)   g = tanh(a_g)   o = sigmoid(a_o)
     c_t = f * c_{t-1} + i * g
     h_t = o * tanh(c_t)
@@ -11,111 +11,112 @@ With W = [W_i; W_f; W_g; W_o] stacked along the first axis (4 * hidden rows):
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from .activations import grad_sigmoid, grad_tanh, sigmoid, tanh
+from .activations import sigmoid, tanh
 
-
-def _blocks(a: np.ndarray, count: int) -> list[np.ndarray]:
-    """The `count` equal gate blocks of the last axis, as views."""
-    size = a.shape[-1] // count
-    return [a[..., k * size : (k + 1) * size] for k in range(count)]
+State = tuple[np.ndarray, np.ndarray]
 
 
 def lstm_forward(
     x: np.ndarray,
-    h0: np.ndarray,
-    c0: np.ndarray,
+    state0: State,
     weight_ih: np.ndarray,
     weight_hh: np.ndarray,
-    bias: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """x: (time, batch, input), h0, c0: (batch, hidden) -> h, c: (time, batch, hidden), gates.
-
-    `gates` (time, batch, 4 * hidden) holds the activated i, f, g, o: what backward needs.
-    """
+    bias_ih: np.ndarray | None = None,
+    bias_hh: np.ndarray | None = None,
+    *,
+    mask: np.ndarray | None = None,
+) -> tuple[np.ndarray, State, tuple[Any, ...]]:
+    """x: (time, batch, input), (h0, c0) -> (h (time, batch, hidden), (h_T, c_T), cache)."""
+    h0, c0 = state0
     steps, batch, inputs = x.shape
     hidden = weight_hh.shape[1]
     # The input projection does not depend on h: one GEMM for all steps, outside the loop.
     gates = np.matmul(x.reshape(steps * batch, inputs), weight_ih.T).reshape(steps, batch, -1)
-    if bias is not None:
-        gates += bias
-    h = np.empty_like(h0, shape=(steps, batch, hidden))
-    c = np.empty_like(c0, shape=(steps, batch, hidden))
+    if bias_ih is not None and bias_hh is not None:
+        gates += bias_ih + bias_hh
+    # Row 0 holds h0 / c0, row t + 1 holds h_t / c_t: h_{t-1} of every step is one view.
+    h = np.empty_like(h0, shape=(steps + 1, batch, hidden), order="C")
+    c = np.empty_like(h)
+    h[0], c[0] = h0, c0
+    tanh_c = np.empty_like(h[1:])  # cached for backward, which needs tanh(c_t) too
+    weight_hh_t = np.ascontiguousarray(weight_hh.T)
     recurrent = np.empty_like(gates[0])
-    h_prev, c_prev = h0, c0
     for t in range(steps):
-        gates[t] += np.matmul(h_prev, weight_hh.T, out=recurrent)
-        # In place: i and f are adjacent, so one sigmoid call covers both.
-        i_f, g, o = (
-            gates[t, :, : 2 * hidden],
-            gates[t, :, 2 * hidden : 3 * hidden],
-            gates[t, :, 3 * hidden :],
+        a = gates[t]
+        a += np.matmul(h[t], weight_hh_t, out=recurrent)
+        sigmoid(a[:, : 2 * hidden], out=a[:, : 2 * hidden])  # i and f are adjacent: one call
+        tanh(a[:, 2 * hidden : 3 * hidden], out=a[:, 2 * hidden : 3 * hidden])
+        sigmoid(a[:, 3 * hidden :], out=a[:, 3 * hidden :])
+        i, f, g, o = (
+            a[:, :hidden],
+            a[:, hidden : 2 * hidden],
+            a[:, 2 * hidden : 3 * hidden],
+            a[:, 3 * hidden :],
         )
-        sigmoid(i_f, out=i_f)
-        tanh(g, out=g)
-        sigmoid(o, out=o)
-        i, f = _blocks(i_f, 2)
-        np.multiply(f, c_prev, out=c[t])
-        c[t] += i * g
-        tanh(c[t], out=h[t])
-        h[t] *= o
-        h_prev, c_prev = h[t], c[t]
-    return h, c, gates
+        np.multiply(f, c[t], out=c[t + 1])
+        c[t + 1] += i * g
+        tanh(c[t + 1], out=tanh_c[t])
+        np.multiply(o, tanh_c[t], out=h[t + 1])
+        if mask is not None:  # skipped steps carry (h, c) over
+            skip = ~mask[t, :, None]
+            np.copyto(h[t + 1], h[t], where=skip)
+            np.copyto(c[t + 1], c[t], where=skip)
+    cache = (x, h, c, gates, tanh_c, weight_ih, weight_hh, bias_ih is not None, mask)
+    return h[1:], (h[-1], c[-1]), cache
 
 
 def lstm_backward(
-    grad_h: np.ndarray,
-    grad_c_last: np.ndarray | None,
-    h: np.ndarray,
-    c: np.ndarray,
-    gates: np.ndarray,
-    x: np.ndarray,
-    h0: np.ndarray,
-    c0: np.ndarray,
-    weight_ih: np.ndarray,
-    weight_hh: np.ndarray,
+    grad_h: np.ndarray | None,
+    grad_state_n: tuple[np.ndarray | None, np.ndarray | None] | None,
+    cache: tuple[Any, ...],
     *,
     needs_input_grad: bool = True,
-) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """BPTT. grad_h: (time, batch, hidden) dL/dh_t from outside; grad_c_last: dL/dc_T or None.
-
-    Returns (dx (time, batch, input), dh0, dc0 (batch, hidden), dW_ih, dW_hh, db (4 * hidden,));
-    dx is None (not computed) when `needs_input_grad` is False.
-    """
+) -> tuple[np.ndarray | None, State, tuple[np.ndarray, ...]]:
+    """BPTT over `lstm_forward`'s cache -> (dx (time, batch, input), (dh0, dc0), grads)."""
+    x, h, c, gates, tanh_c, weight_ih, weight_hh, has_bias, mask = cache
     steps, batch, inputs = x.shape
-    hidden = weight_hh.shape[1]
+    grad_h_n, grad_c_n = (None, None) if grad_state_n is None else grad_state_n
+    # dh, dc: dL/dh_t and dL/dc_t carried from step t+1 to t (from outside at t = T).
+    dh = np.zeros_like(h[0]) if grad_h_n is None else grad_h_n.astype(h.dtype, order="C")
+    dc = np.zeros_like(c[0]) if grad_c_n is None else grad_c_n.astype(c.dtype, order="C")
     grad_a = np.empty_like(gates)
-    grad_h_prev = np.zeros_like(h0)
-    grad_c_prev = np.zeros_like(c0) if grad_c_last is None else grad_c_last.copy()
+    hidden = h.shape[2]
+    blocks = [slice(k * hidden, (k + 1) * hidden) for k in range(4)]
     for t in range(steps - 1, -1, -1):
-        i, f, g, o = _blocks(gates[t], 4)
-        grad_i, grad_f, grad_g, grad_o = _blocks(grad_a[t], 4)
-        c_prev = c[t - 1] if t > 0 else c0
-        tanh_c = tanh(c[t])
-        # dh = dL/dh_t in total (from outside and through a_{t+1});
-        # dc = dL/dc_t in total: through c_{t+1} (carried) plus through h_t = o tanh(c_t).
-        dh = grad_h[t] + grad_h_prev
-        dc = dh * o
-        dc *= grad_tanh(tanh_c)
-        dc += grad_c_prev
-        # Through the gates to their pre-activations (s', tanh' written in terms of outputs):
-        #   da_i = dc g s'(i)   da_f = dc c_{t-1} s'(f)   da_g = dc i tanh'(g)
-        #   da_o = dh tanh(c_t) s'(o)
-        np.multiply(dc * g, grad_sigmoid(i), out=grad_i)
-        np.multiply(dc * c_prev, grad_sigmoid(f), out=grad_f)
-        np.multiply(dc * i, grad_tanh(g), out=grad_g)
-        np.multiply(dh * tanh_c, grad_sigmoid(o), out=grad_o)
-        # dL/dc_{t-1} = dc f;  dL/dh_{t-1} = da_t W_hh: the one GEMM left in the loop.
-        grad_c_prev = np.multiply(dc, f, out=dc)
-        grad_h_prev = grad_a[t] @ weight_hh
-    # The rest are sums over steps of outer products: one GEMM each, after the loop.
-    grad_a_flat = grad_a.reshape(steps * batch, 4 * hidden)
-    grad_x = (grad_a_flat @ weight_ih).reshape(steps, batch, inputs) if needs_input_grad else None
+        if grad_h is not None:
+            dh += grad_h[t]
+        i, f, g, o = (gates[t, :, block] for block in blocks)
+        da_i, da_f, da_g, da_o = (grad_a[t, :, block] for block in blocks)
+        # h_t = o tanh(c_t): dL/dc_t gets dh o (1 - tanh(c_t)^2) on top of what c_{t+1} sent.
+        dc_t = dc + dh * o * (1 - tanh_c[t] ** 2)
+        # Back through the gates to their pre-activations (s' = s(1 - s), tanh' = 1 - tanh^2):
+        np.multiply(dc_t * g, i * (1 - i), out=da_i)  # c_t = f c_{t-1} + i g
+        np.multiply(dc_t * c[t], f * (1 - f), out=da_f)  # (c[t] is c_{t-1})
+        np.multiply(dc_t * i, 1 - g * g, out=da_g)
+        np.multiply(dh * tanh_c[t], o * (1 - o), out=da_o)
+        if mask is None:
+            # dL/dc_{t-1} = dL/dc_t f;  dL/dh_{t-1} = dL/da_t W_hh: the one GEMM in the loop.
+            np.multiply(dc_t, f, out=dc)
+            np.matmul(grad_a[t], weight_hh, out=dh)
+        else:
+            # A skipped step copied (h, c) over: their gradients go straight through.
+            keep = mask[t, :, None]
+            grad_a[t] *= keep
+            dc = np.where(keep, dc_t * f, dc)
+            dh = grad_a[t] @ weight_hh + np.where(keep, 0, dh)
+    # Every other gradient is a sum over steps of an outer product: one GEMM each.
+    grad_a_flat = grad_a.reshape(steps * batch, -1)
     grad_weight_ih = grad_a_flat.T @ x.reshape(steps * batch, inputs)
-    # h_{t-1} is h0 for t = 0 and h[t-1] after: split rather than concatenate a copy.
-    grad_weight_hh = grad_a[0].T @ h0
-    if steps > 1:
-        grad_weight_hh += grad_a[1:].reshape(-1, 4 * hidden).T @ h[:-1].reshape(-1, hidden)
-    grad_bias = grad_a_flat.sum(axis=0)
-    return grad_x, grad_h_prev, grad_c_prev, grad_weight_ih, grad_weight_hh, grad_bias
+    grad_weight_hh = grad_a_flat.T @ h[:-1].reshape(steps * batch, -1)  # h_{t-1} of every step
+    grads: tuple[np.ndarray, ...] = (grad_weight_ih, grad_weight_hh)
+    if has_bias:
+        grad_bias = grad_a_flat.sum(axis=0)  # both biases enter a_t alike
+        grads += (grad_bias, grad_bias.copy())
+    grad_x = None
+    if needs_input_grad:
+        grad_x = (grad_a_flat @ weight_ih).reshape(steps, batch, inputs)
+    return grad_x, (dh, dc), grads

@@ -2,6 +2,7 @@
 
 from .activations import ReLU, Sigmoid, Softmax, Tanh
 from .bidirectional import Bidirectional
+from .cell import RecurrentCell
 from .dropout import Dropout
 from .embedding import Embedding
 from .gru import GRU
@@ -25,6 +26,7 @@ __all__ = [
     "LSTMCell",
     "Linear",
     "RNNCell",
+    "RecurrentCell",
     "ReLU",
     "Sigmoid",
     "Softmax",

@@ -27,12 +27,12 @@ def _check_sequence_layer(layer: Any, who: str) -> None:
 
 
 def _checked_state(layer: Any, h0: Any, x: np.ndarray, direction: str) -> Any:
-    """h0 converted and checked by the layer's own `_initial_state` (RNN's hook), if it has one."""
-    initial_state = getattr(layer, "_initial_state", None)
+    """h0 converted and checked by the layer's own `initial_state` (RNN's), if it has one."""
+    initial_state = getattr(layer, "initial_state", None)
     if h0 is None or initial_state is None:
         return h0
     try:
-        return initial_state(h0, x)
+        return initial_state(x, h0)
     except (ValueError, TypeError) as error:
         raise type(error)(f"Bidirectional ({direction} direction): {error}") from None
 

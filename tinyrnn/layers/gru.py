@@ -1,4 +1,4 @@
-"""GRU: an RNN whose cell is a GRUCell, with a sequence-level fast path."""
+"""GRU: an RNN whose cell is a GRUCell."""
 
 from __future__ import annotations
 
@@ -6,20 +6,17 @@ from typing import Any
 
 import numpy as np
 
-from .. import functional as F
-from .._validation import check_grad, checked_input
 from .gru_cell import GRUCell
-from .recurrent_state import State, mask_step_grads, valid_steps
 from .rnn import RNN
 
 
 class GRU(RNN):
-    """x: (batch, time, input) -> (batch, time, hidden), or (batch, hidden) for the last step.
+    """GRU(input_size, hidden_size, *, bias=True, return_sequences=True, stateful=False,
+    dtype=None, rng=None): an `RNN` whose cell is a `GRUCell`; everything else is RNN's.
 
-    An `RNN` with `cell=GRUCell(...)` (state_dict keys `cell.weight_ih`, ...); everything else
-    is inherited. The state is one (batch, hidden) array, as for `RNN`: `h0`, `rnn.h_n` and
-    `rnn.grad_h0` are arrays. `lengths=` works as for `RNN`. Same results as
-    `torch.nn.GRU(batch_first=True)` (packed sequences for `lengths`).
+    x: (batch, time, input) -> (batch, time, hidden), or (batch, hidden) for the last step.
+    The state is one (batch, hidden) array, as for `RNN`. Same results as
+    `torch.nn.GRU(batch_first=True)`.
     """
 
     def __init__(
@@ -35,79 +32,3 @@ class GRU(RNN):
     ) -> None:
         cell = GRUCell(input_size, hidden_size, bias, dtype=dtype, rng=rng)
         super().__init__(cell=cell, return_sequences=return_sequences, stateful=stateful)
-
-    def forward(self, x: Any, h0: Any = None, lengths: Any = None) -> np.ndarray:
-        """x: (batch, time, input), h0: (batch, hidden) or None, lengths: (batch,) or None."""
-        # Checked here first only so that a bad input's error names this layer, not RNN.
-        x = checked_input(x, self._dtype(), ("batch", "time", self.input_size), "GRU")
-        return super().forward(x, h0, lengths)
-
-    def _initial_state(self, h0: Any, x: np.ndarray) -> State:
-        # Check a given h0 here, so that errors name this layer rather than RNN.
-        if h0 is not None:
-            h0 = self._gru_cell().check_state(h0, x.shape[0], "GRU")
-        return super()._initial_state(h0, x)
-
-    def _gru_cell(self) -> GRUCell:
-        assert isinstance(self.cell, GRUCell)
-        return self.cell
-
-    def _uses_fast_path(self) -> bool:
-        # The fused kernels know only the built-in step math (a subclassed cell runs its own).
-        cell_type = type(self.cell)
-        return cell_type.forward is GRUCell.forward and cell_type.backward is GRUCell.backward
-
-    def _forward_fast(
-        self, x: np.ndarray, state: State, lengths: np.ndarray | None = None
-    ) -> tuple[np.ndarray, State]:
-        cell = self._gru_cell()
-        # Time-major inside: each step then reads one contiguous (batch, hidden) block.
-        x_time_major = np.ascontiguousarray(x.transpose(1, 0, 2))
-        valid = None if lengths is None else valid_steps(lengths, x.shape[1])
-        if valid is not None:
-            # Padding is trailing, so steps past a sample's length never feed its valid ones:
-            # they run too, on zeros (padding is never read), and their results are dropped.
-            x_time_major = np.where(valid[:, :, None], x_time_major, 0)
-        h, gates, hidden_n = F.gru_forward(
-            x_time_major, state, cell.weight_ih.data, cell.weight_hh.data, *cell.biases()
-        )
-        self.save_for_backward(("fast", x_time_major, state, h, gates, hidden_n, valid))
-        # A transposed view, no copy (RNN.forward makes it read-only when h is cached).
-        outputs = h.transpose(1, 0, 2)
-        if valid is None:
-            return outputs, h[-1]
-        # Zero outputs at padded steps, as PyTorch's pad_packed_sequence. h there is read in
-        # backward only against dL/da_t = 0 (padded steps get no gradient): zeroing is safe.
-        h[~valid] = 0
-        return outputs, h[valid.sum(axis=0) - 1, np.arange(x.shape[0])]  # last valid steps
-
-    def _backward_fast(self, grad_output: np.ndarray, *cache: Any) -> np.ndarray | None:
-        # *cache: RNN's hook has the vanilla cache's signature; this one is _forward_fast's.
-        x, h0, h, gates, hidden_n, valid = cache
-        cell = self._gru_cell()
-        steps, batch = x.shape[:2]
-        grad_output = check_grad(grad_output, self._expected_grad_shape(batch, steps), "GRU")
-        # dL/dh_t from outside, time-major: padded steps get none; many-to-one feeds the last
-        # (valid) step alone.
-        grad_h = grad_output.transpose(1, 0, 2) if self.return_sequences else grad_output
-        if valid is not None:
-            grad_h = mask_step_grads(grad_h, valid)
-        elif not self.return_sequences:
-            grad_h = np.zeros_like(h)
-            grad_h[-1] = grad_output
-        grad_x, grad_h0, *grads = F.gru_backward(
-            grad_h,
-            h,
-            gates,
-            hidden_n,
-            x,
-            h0,
-            cell.weight_ih.data,
-            cell.weight_hh.data,
-            needs_input_grad=self.needs_input_grad,
-        )
-        cell.accumulate_grads(*grads)
-        self.grad_h0 = grad_h0
-        if grad_x is None:
-            return None
-        return np.ascontiguousarray(grad_x.transpose(1, 0, 2))

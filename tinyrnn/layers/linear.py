@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 
 from .._config import resolve_dtype, resolve_rng
-from .._layout import memory_order
 from .._validation import check_grad, checked_input
 from ..module import Module
 from ..parameter import Parameter
@@ -43,16 +42,11 @@ class Linear(Module):
         """x: (..., in_features) -> (..., out_features); caches x for the weight gradient."""
         weight = self.weight.data
         x = checked_input(x, weight.dtype, (..., self.in_features), "Linear")
-        # One 2-D GEMM over all leading axes: NumPy runs a 3-D matmul as many small ones. The
-        # rows are taken in x's memory order (a recurrent layer's outputs are a time-major
-        # array seen batch-first), so that no copy of x is needed; y comes back the same way.
-        perm = memory_order(x)
-        xt = x.transpose(perm)
-        y = xt.reshape(-1, self.in_features) @ weight.T
-        y = y.reshape(xt.shape[:-1] + (self.out_features,))
+        # One 2-D GEMM over all leading axes: NumPy runs a 3-D matmul as many small ones.
+        y = x.reshape(-1, self.in_features) @ weight.T
+        y = y.reshape(x.shape[:-1] + (self.out_features,))
         if self.bias is not None:
             y += self.bias.data
-        y = y.transpose(perm)
         self.save_for_backward(x)
         return y
 
@@ -65,19 +59,13 @@ class Linear(Module):
         grad_output = check_grad(grad_output, x.shape[:-1] + (self.out_features,), "Linear")
         grad_output = grad_output.astype(x.dtype, copy=False)  # dx in the layer's dtype
         # y = x W^T + b  =>  dW = g^T x (summed over every leading axis), db = sum g, dx = g W.
-        perm = memory_order(x)  # the rows of dW's product in the order forward used
-        xt = x.transpose(perm)
-        grad_2d = grad_output.transpose(perm).reshape(-1, self.out_features)
-        self.weight.grad += grad_2d.T @ xt.reshape(-1, self.in_features)
+        grad_2d = grad_output.reshape(-1, self.out_features)
+        self.weight.grad += grad_2d.T @ x.reshape(-1, self.in_features)
         if self.bias is not None:
             self.bias.grad += grad_2d.sum(axis=0)
-        # Drop the cached input before dx is allocated: after an RNN it is as large as all the
-        # hidden states, and holding both at once was a training step's memory peak.
-        shape = xt.shape
-        del x, xt
         if not self.needs_input_grad:
             return None
-        return (grad_2d @ self.weight.data).reshape(shape).transpose(perm)
+        return (grad_2d @ self.weight.data).reshape(x.shape)
 
     def extra_repr(self) -> str:
         return (

@@ -1,4 +1,4 @@
-"""LSTMCell: one step of the long short-term memory cell, PyTorch's parameters and gate order."""
+"""LSTMCell: one step of the long short-term memory cell, PyTorch's gate order (i, f, g, o)."""
 
 from __future__ import annotations
 
@@ -7,73 +7,38 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from .._config import resolve_dtype, resolve_rng
-from .._validation import check_grad, check_not_empty, checked_input
-from ..module import Module
-from ..parameter import Parameter
+from .._validation import checked_input
+from .cell import RecurrentCell
 
 
-class LSTMCell(Module):
-    """One step.  x_t: (batch, input), (h_prev, c_prev): 2 x (batch, hidden) -> (h_t, c_t)
+class LSTMCell(RecurrentCell):
+    """LSTMCell(input_size, hidden_size, bias=True): one step of an LSTM; the state is (h, c).
 
-    Gates i, f, g, o are stacked in that order along the first axis of `weight_ih`
-    (4 * hidden, input), `weight_hh` (4 * hidden, hidden), `bias_ih` and `bias_hh` (4 * hidden,).
+    x_t: (batch, input), (h_prev, c_prev): 2 x (batch, hidden) -> (h_t, c_t)
+
+        i, f, g, o = split(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)   (4 blocks of hidden)
+        i, f, o = sigmoid(i, f, o);  g = tanh(g)
+        c_t = f * c_{t-1} + i * g;   h_t = o * tanh(c_t)
+
+    `backward((dL/dh_t, dL/dc_t)) -> (dL/dx_t, (dL/dh_{t-1}, dL/dc_{t-1}))`; either part of the
+    gradient may be None (no gradient). Parameters as RNNCell's with 4 * hidden rows.
     """
 
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        *,
-        dtype: Any = None,
-        rng: np.random.Generator | None = None,
-    ) -> None:
-        super().__init__()
-        if input_size < 1 or hidden_size < 1:
-            raise ValueError(
-                f"LSTMCell: input_size and hidden_size must be >= 1, got {input_size} and "
-                f"{hidden_size}"
-            )
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        dtype, rng = resolve_dtype(dtype, "LSTMCell"), resolve_rng(rng, "LSTMCell")
-        # PyTorch's init: every parameter uniform in +-1/sqrt(hidden_size).
-        bound, rows = 1.0 / np.sqrt(hidden_size), 4 * hidden_size
-        self.weight_ih = Parameter(rng.uniform(-bound, bound, (rows, input_size)), dtype)
-        self.weight_hh = Parameter(rng.uniform(-bound, bound, (rows, hidden_size)), dtype)
-        self.bias_ih = Parameter(rng.uniform(-bound, bound, rows), dtype) if bias else None
-        self.bias_hh = Parameter(rng.uniform(-bound, bound, rows), dtype) if bias else None
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        """The dtype of the parameters, states and gradients."""
-        return self.weight_hh.data.dtype
-
-    def combined_bias(self) -> np.ndarray | None:
-        """b_ih + b_hh: the two biases always appear summed, so the kernels add them once."""
-        if self.bias_ih is None or self.bias_hh is None:
-            return None
-        return self.bias_ih.data + self.bias_hh.data
+    gates = 4
 
     def initial_state(self, batch_size: int, like: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(h, c), each zeros (batch, hidden) in this cell's dtype: the state when none is given."""
-        shape = (batch_size, self.hidden_size)
-        return (
-            np.zeros_like(like, dtype=self.dtype, shape=shape),
-            np.zeros_like(like, dtype=self.dtype, shape=shape),
-        )
+        return super().initial_state(batch_size, like), super().initial_state(batch_size, like)
 
     def check_state(
-        self, state: Any, batch_size: int, who: str = "LSTMCell"
+        self, state: Any, batch_size: int, who: str | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Convert and check a state: must be a tuple (h, c) of two (batch, hidden) arrays."""
+        """A user's state converted and checked: a tuple (h, c) of two (batch, hidden) arrays."""
+        who = who or type(self).__name__
         if not isinstance(state, (tuple, list)) or len(state) != 2:
-            got = (
-                f"an array of shape {np.shape(state)}"
-                if isinstance(state, np.ndarray)
-                else type(state).__name__
-            )
+            got = type(state).__name__
+            if isinstance(state, np.ndarray):
+                got = f"an array of shape {state.shape}"
             raise TypeError(
                 f"{who}: an LSTM state is a tuple (h, c) of two (batch, hidden) = "
                 f"({batch_size}, {self.hidden_size}) arrays, got {got}"
@@ -86,63 +51,43 @@ class LSTMCell(Module):
 
     def forward(self, x: Any, state: Any = None) -> tuple[np.ndarray, np.ndarray]:
         """x_t: (batch, input), state: (h_prev, c_prev) or None (zeros) -> (h_t, c_t)."""
-        x = checked_input(x, self.dtype, ("batch", self.input_size), "LSTMCell")
-        check_not_empty(x, "LSTMCell")
-        batch = x.shape[0]
-        h_prev, c_prev = (
-            self.initial_state(batch, x) if state is None else self.check_state(state, batch)
-        )
-        # A one-step run of the sequence kernel: the math lives in one place.
-        h, c, gates = F.lstm_forward(
-            x[None], h_prev, c_prev, self.weight_ih.data, self.weight_hh.data, self.combined_bias()
-        )
-        self.save_for_backward((x, h_prev, c_prev, h, c, gates))
-        # Copies, so that nothing the caller does to them can reach the cache.
-        return h[0].copy(), c[0].copy()
+        x, (h_prev, c_prev) = self.check_step(x, state)
+        a = x @ self.weight_ih.data.T + h_prev @ self.weight_hh.data.T
+        if self.bias_ih is not None and self.bias_hh is not None:
+            a += self.bias_ih.data + self.bias_hh.data
+        a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)
+        i, f, g, o = F.sigmoid(a_i), F.sigmoid(a_f), F.tanh(a_g), F.sigmoid(a_o)
+        c = f * c_prev + i * g
+        tanh_c = F.tanh(c)
+        h = o * tanh_c
+        # Backward needs the gates, c_{t-1} and tanh(c_t); h_{t-1} and x_t for the weights.
+        self.save_for_backward((x, h_prev, c_prev, i, f, g, o, tanh_c))
+        return h, c  # fresh arrays: the cache holds neither
 
     def backward(self, grad_output: Any) -> tuple[np.ndarray | None, tuple[np.ndarray, np.ndarray]]:
-        """(dL/dh_t, dL/dc_t or None) -> (dL/dx_t, (dL/dh_prev, dL/dc_prev)); adds param grads.
-
-        dL/dx_t is None when `needs_input_grad` is False.
-        """
-        x, h_prev, c_prev, h, c, gates = self.pop_saved()
+        """(dL/dh_t, dL/dc_t), either may be None -> (dL/dx_t or None, (dL/dh_prev, dL/dc_prev))."""
+        x, h_prev, c_prev, i, f, g, o, tanh_c = self.pop_saved()
         if not isinstance(grad_output, (tuple, list)) or len(grad_output) != 2:
             raise TypeError(
-                "LSTMCell.backward: expected a tuple (dL/dh_t, dL/dc_t), "
+                "LSTMCell.backward: expected a tuple (dL/dh_t, dL/dc_t) (either may be None), "
                 f"got {type(grad_output).__name__}"
             )
-        # Gradients in the cell's dtype: a float64 dL/dc_t must not upcast dL/dc_prev.
-        grad_h = check_grad(grad_output[0], h_prev.shape, "LSTMCell").astype(h.dtype, copy=False)
-        grad_c = grad_output[1]
-        if grad_c is not None:
-            grad_c = check_grad(grad_c, c_prev.shape, "LSTMCell").astype(h.dtype, copy=False)
-        grad_x, grad_h_prev, grad_c_prev, grad_w_ih, grad_w_hh, grad_b = F.lstm_backward(
-            grad_h[None],
-            grad_c,
-            h,
-            c,
-            gates,
-            x[None],
-            h_prev,
-            c_prev,
-            self.weight_ih.data,
-            self.weight_hh.data,
-            needs_input_grad=self.needs_input_grad,
-        )
-        self.accumulate_grads(grad_w_ih, grad_w_hh, grad_b)
-        return (None if grad_x is None else grad_x[0]), (grad_h_prev, grad_c_prev)
-
-    def accumulate_grads(
-        self, grad_weight_ih: np.ndarray, grad_weight_hh: np.ndarray, grad_bias: np.ndarray
-    ) -> None:
-        """Add a backward's results into the parameters' `.grad` (the bias gradient feeds both)."""
-        self.weight_ih.grad += grad_weight_ih
-        self.weight_hh.grad += grad_weight_hh
+        grad_h, grad_c = grad_output
+        dh = np.zeros_like(h_prev) if grad_h is None else self.check_grad(grad_h, h_prev)
+        dc_in = np.zeros_like(c_prev) if grad_c is None else self.check_grad(grad_c, c_prev)
+        # h_t = o tanh(c_t): c_t receives dh o (1 - tanh(c_t)^2) besides dL/dc_t from outside.
+        dc = dc_in + dh * o * (1 - tanh_c**2)
+        # Back through each gate to its pre-activation (s' = s (1 - s), tanh' = 1 - tanh^2):
+        da_i = dc * g * i * (1 - i)  # c_t = f c_{t-1} + i g
+        da_f = dc * c_prev * f * (1 - f)
+        da_g = dc * i * (1 - g * g)
+        da_o = dh * tanh_c * o * (1 - o)
+        grad_a = np.concatenate((da_i, da_f, da_g, da_o), axis=1)
+        self.weight_ih.grad += grad_a.T @ x  # a = x W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh
+        self.weight_hh.grad += grad_a.T @ h_prev
         if self.bias_ih is not None and self.bias_hh is not None:
+            grad_bias = grad_a.sum(axis=0)
             self.bias_ih.grad += grad_bias
             self.bias_hh.grad += grad_bias
-
-    def extra_repr(self) -> str:
-        return f"{self.input_size}, {self.hidden_size}" + (
-            ", bias=False" if self.bias_ih is None else ""
-        )
+        grad_x = grad_a @ self.weight_ih.data if self.needs_input_grad else None
+        return grad_x, (grad_a @ self.weight_hh.data, dc * f)  # dL/dc_{t-1} = dc f

@@ -38,11 +38,6 @@ def copy_state(state: State) -> State:
     return tuple(part.copy() for part in state)
 
 
-def state_batch_size(state: State) -> int:
-    """The batch size of a state (the first axis of its output part)."""
-    return int(state_output(state).shape[0])
-
-
 def select_state(mask: np.ndarray, chosen: State, other: State) -> State:
     """Per sample, `chosen` where mask (batch,) is True, else `other` (both of one structure)."""
     if isinstance(chosen, np.ndarray):
@@ -77,17 +72,3 @@ def check_lengths(lengths: Any, batch: int, steps: int, who: str) -> np.ndarray:
 def valid_steps(lengths: np.ndarray, steps: int) -> np.ndarray:
     """(time, batch) bool: True where step t < length of the sample (not padding)."""
     return np.arange(steps)[:, None] < lengths[None, :]
-
-
-def mask_step_grads(grad_h: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """dL/dh_t from outside, time-major, with padded steps zeroed (they receive no gradient).
-
-    grad_h: (time, batch, hidden), or (batch, hidden) for each sample's last valid step;
-    valid: (time, batch) from `valid_steps`. -> (time, batch, hidden), a new array.
-    """
-    if grad_h.ndim == 3:
-        return np.where(valid[:, :, None], grad_h, 0)
-    lengths = valid.sum(axis=0)
-    dense = np.zeros_like(grad_h, shape=valid.shape + grad_h.shape[1:], order="C")
-    dense[lengths - 1, np.arange(valid.shape[1])] = grad_h
-    return dense

@@ -2,53 +2,64 @@
 
 from __future__ import annotations
 
-import inspect
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .._config import get_default_dtype, is_grad_enabled
+from .. import functional as F
+from .._config import get_default_dtype
 from .._validation import check_grad, check_not_empty, checked_input
 from ..module import Module
+from .gru_cell import GRUCell
+from .lstm_cell import LSTMCell
 from .recurrent_state import (
     State,
+    add_states,
+    add_to_output,
     check_lengths,
     copy_state,
-    state_batch_size,
+    select_state,
     state_output,
     valid_steps,
+    zeros_like_state,
 )
 from .rnn_cell import RNNCell
-from .rnn_fast import FusedRNN
-from .rnn_general import cells_backward, cells_forward
+
+# Speed lives here. The built-in cells also exist as whole-sequence kernels in
+# tinyrnn.functional: the same math, with the input projection of every step and the weight
+# gradients of every step done as single matrix products. They run for cells of exactly these
+# types; any other cell (a subclass of these included, as it may change the step) runs step by
+# step through its own forward and backward. Tests hold the two paths equal.
+FUSED_KERNELS: dict[type, tuple[Callable[..., Any], Callable[..., Any]]] = {
+    RNNCell: (F.rnn_forward, F.rnn_backward),
+    LSTMCell: (F.lstm_forward, F.lstm_backward),
+    GRUCell: (F.gru_forward, F.gru_backward),
+}
+
+
+def _built_in_parameters(cell: Any) -> list[Any]:
+    """A built-in cell's parameters in the kernels' order (weight_ih, weight_hh[, biases])."""
+    params = (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+    return [param for param in params if param is not None]
 
 
 class RNN(Module):
-    """x: (batch, time, input) -> (batch, time, hidden), or (batch, hidden) for the last step.
+    """RNN(input_size, hidden_size, *, nonlinearity="tanh", bias=True, return_sequences=True,
+    stateful=False, dtype=None, rng=None), or RNN(cell=some_cell, ...): a cell run over time.
 
-    `rnn(x, h0=None, lengths=None)`: `lengths` (batch,) integers in [1, time] make a
-    variable-length batch: steps t >= lengths[b] are padding, which neither changes the state nor
-    receives a gradient; outputs there are zero (as PyTorch's pad_packed_sequence), `h_n` and the
-    many-to-one output are each sample's last valid state.
+    `rnn(x, h0=None, lengths=None)`: x (batch, time, input) -> (batch, time, hidden), or the
+    last state's h (batch, hidden) when `return_sequences` is False. `h0` is the initial state
+    (None: zeros, or the carried `h_n` when `stateful`). `lengths` (batch,) integers in
+    [1, time] make a variable-length batch: a sample's steps from its length on are padding,
+    which neither changes its state nor gets a gradient; outputs there are zero (as PyTorch's
+    pad_packed_sequence), and `h_n` is each sample's last valid state.
 
-    Built-in `RNNCell`s run on a fast path (one GEMM for the input projection, BPTT with the
-    weight gradients as single GEMMs after the loop); any other cell runs step by step through
-    its own forward/backward (the general path). Both compute the same thing; the bookkeeping of
-    each lives beside this file (rnn_fast.FusedRNN, rnn_general), the math in
-    tinyrnn.functional.recurrent.
-
-    Subclassing hooks (LSTM and GRU use them; keep their names and meanings):
-    `cell`, `return_sequences`, `stateful`, `h_n`, `grad_h0`, `reset_state()`;
-    `_initial_state(h0, x) -> state` (checked; the carried `h_n` when stateful);
-    `_uses_fast_path() -> bool`; `_forward_fast(x, h0[, lengths]) -> (outputs, last_state)`
-    with outputs batch-first (a view of the cache is fine: forward makes it read-only; never a
-    view of a buffer a later call reuses), caching
-    `("fast", *items)` by `self._save` (`lengths` is passed only when given: an override without
-    that parameter gets the general path for variable-length batches);
-    `_backward_fast(grad_output, *items) -> dx` (None when `needs_input_grad` is False),
-    which sets `grad_h0` and adds into the cell's grads; `_forward_general` /
-    `_backward_general`, the same for the `("general", ...)` cache;
-    `_expected_grad_shape(batch, steps)`.
+    `rnn.backward(grad_output, grad_h_n=None)` -> dL/dx (batch, time, input); `grad_h_n` is
+    dL/d(h_n) when the final state feeds something too; either may be None. Afterwards
+    `rnn.grad_h0` is dL/d(h0). `cell` is any Module with `forward(x_t, state) -> state`,
+    `backward(dL/dstate_t) -> (dL/dx_t, dL/dstate_{t-1})` and `hidden_size`; a state is an
+    array or a tuple whose first item is the output (LSTM: (h, c)).
     """
 
     def __init__(
@@ -65,15 +76,16 @@ class RNN(Module):
         rng: np.random.Generator | None = None,
     ) -> None:
         super().__init__()
+        name = type(self).__name__
         if cell is None:
             if input_size is None or hidden_size is None:
-                raise TypeError("RNN: give input_size and hidden_size, or cell=")
+                raise TypeError(f"{name}: give input_size and hidden_size, or cell=")
             cell = RNNCell(input_size, hidden_size, bias, nonlinearity, dtype=dtype, rng=rng)
         elif input_size is not None or hidden_size is not None:
-            raise TypeError("RNN: give either input_size and hidden_size or cell=, not both")
+            raise TypeError(f"{name}: give either input_size and hidden_size or cell=, not both")
         if not isinstance(cell, Module) or not hasattr(cell, "hidden_size"):
             raise TypeError(
-                f"RNN: cell must be a Module with a hidden_size attribute, "
+                f"{name}: cell must be a Module with a hidden_size attribute, "
                 f"got {type(cell).__name__}"
             )
         self.cell = cell
@@ -81,7 +93,6 @@ class RNN(Module):
         self.stateful = stateful
         self.h_n: State | None = None
         self.grad_h0: State | None = None
-        self._fused = FusedRNN()  # the fast path's kernels and reusable buffers
 
     @property
     def hidden_size(self) -> int:
@@ -93,139 +104,157 @@ class RNN(Module):
         """The cell's input size, or None for a cell that does not declare one."""
         return getattr(self.cell, "input_size", None)
 
-    def reset_state(self) -> None:
-        """Forget the carried hidden state: the next forward starts from zeros (or its h0)."""
-        self.h_n = None
-
-    def _dtype(self) -> np.dtype[Any]:
-        dtype = getattr(self.cell, "dtype", None)  # a cell's own attribute: no parameter walk
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The dtype inputs are converted to: the cell's `dtype`, else its first parameter's."""
+        dtype = getattr(self.cell, "dtype", None)
         if isinstance(dtype, np.dtype):
             return dtype
         for param in self.cell.parameters():
             return param.data.dtype
         return get_default_dtype()
 
-    def _uses_fast_path(self) -> bool:
-        # Only the built-in step math is known to the fused kernels; a subclass that overrides
-        # forward or backward gets the general path, which calls its own code.
-        cell_type = type(self.cell)
-        return cell_type.forward is RNNCell.forward and cell_type.backward is RNNCell.backward
+    def reset_state(self) -> None:
+        """Forget the carried state: the next forward starts from zeros (or its h0)."""
+        self.h_n = None
 
-    def _initial_state(self, h0: Any, x: np.ndarray) -> State:
+    def initial_state(self, x: np.ndarray, h0: Any = None) -> State:
+        """The state a forward on x (batch, time, input) starts from: h0 checked, else the
+        carried `h_n` when stateful, else the cell's `initial_state` (zeros)."""
         batch, name = x.shape[0], type(self).__name__
         if h0 is None and self.stateful and self.h_n is not None:
-            if state_batch_size(self.h_n) != batch:
+            carried = state_output(self.h_n).shape[0]
+            if carried != batch:
                 raise ValueError(
-                    f"{name} (stateful): the carried state has batch "
-                    f"{state_batch_size(self.h_n)}, the input has batch {batch}; "
-                    "call reset_state() first"
+                    f"{name} (stateful): the carried state has batch {carried}, the input has "
+                    f"batch {batch}; call reset_state() first"
                 )
             return self.h_n
-        check_state = getattr(self.cell, "check_state", None)
         if h0 is None:
-            initial_state = getattr(self.cell, "initial_state", None)
-            if initial_state is not None:
-                return initial_state(batch, x)
-            return np.zeros_like(x, shape=(batch, self.hidden_size))
-        if check_state is not None:
-            return check_state(h0, batch, name)
-        if isinstance(h0, tuple):
+            make = getattr(self.cell, "initial_state", None)
+            return make(batch, x) if make else np.zeros_like(x, shape=(batch, self.hidden_size))
+        check = getattr(self.cell, "check_state", None)
+        if check is not None:
+            return check(h0, batch, name)
+        if isinstance(h0, tuple):  # a cell with a tuple state and no check_state of its own
             return h0
         return checked_input(h0, x.dtype, (batch, self.hidden_size), name, "h0")
 
     def forward(self, x: Any, h0: Any = None, lengths: Any = None) -> np.ndarray:
-        """x: (batch, time, input), h0: (batch, hidden) or None, lengths: (batch,) or None."""
-        name = type(self).__name__  # LSTM and GRU run through here too
-        spec = ("batch", "time", self.input_size if self.input_size is not None else "input")
-        x = checked_input(x, self._dtype(), spec, name)
-        # Refused as docs/behaviour.md says (PyTorch refuses time 0 too, but returns empty
-        # results for batch 0).
+        """x: (batch, time, input), h0: a state or None, lengths: (batch,) or None."""
+        name = type(self).__name__
+        x = checked_input(x, self.dtype, ("batch", "time", self.input_size or "input"), name)
         check_not_empty(x, name)
-        state = self._initial_state(h0, x)
-        if lengths is None:
-            if self._uses_fast_path():
-                outputs, last = self._forward_fast(x, state)
-            else:
-                outputs, last = self._forward_general(x, state)
+        batch, steps = x.shape[:2]
+        state = self.initial_state(x, h0)
+        mask = None  # (time, batch): False at padded steps
+        if lengths is not None:
+            mask = valid_steps(check_lengths(lengths, batch, steps, name), steps)
+            x = np.where(mask.T[:, :, None], x, 0)  # padding is never read (it may be nan)
+        if type(self.cell) in FUSED_KERNELS:
+            outputs, last, cache = self._forward_fused(x, state, mask)
         else:
-            lengths = check_lengths(lengths, x.shape[0], x.shape[1], type(self).__name__)
-            if self._uses_fast_path() and _takes_lengths(self._forward_fast):
-                outputs, last = self._forward_fast(x, state, lengths=lengths)
-            else:
-                outputs, last = self._forward_general(x, state, lengths=lengths)
-        self.h_n = copy_state(last)
+            outputs, last, cache = self._forward_steps(x, state, mask)
+        self.save_for_backward((cache, x.shape, last, mask))
+        self.h_n = copy_state(last)  # the caller's to keep: never a view of the cache
         if not self.return_sequences:
-            return state_output(last).copy()
-        if is_grad_enabled():
-            # The fast paths return a view of what backward needs (no copy, like PyTorch's
-            # batch-first outputs): read-only, so that writing into it raises instead of
-            # silently corrupting the gradients. Every path does this, for one rule.
-            outputs.flags.writeable = False
+            return state_output(self.h_n).copy()
+        if mask is not None:
+            outputs[~mask.T] = 0
         return outputs
 
-    def _forward_fast(
-        self, x: np.ndarray, h0: np.ndarray, lengths: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        assert isinstance(self.cell, RNNCell)
-        outputs, last, cache = self._fused.forward(self.cell, x, h0, lengths, is_grad_enabled())
-        if cache is not None:
-            self.save_for_backward(("fast",) + cache)
-        return outputs, last  # (for many-to-one, forward() returns a copy of `last` alone)
+    def _forward_fused(self, x: np.ndarray, state: State, mask: np.ndarray | None) -> Any:
+        forward = FUSED_KERNELS[type(self.cell)][0]
+        options = {"nonlinearity": self.cell.nonlinearity} if type(self.cell) is RNNCell else {}
+        weights = [param.data for param in _built_in_parameters(self.cell)]
+        # Time-major inside: each step then reads one contiguous (batch, features) block.
+        x_time_major = np.ascontiguousarray(x.transpose(1, 0, 2))
+        h, last, cache = forward(x_time_major, state, *weights, mask=mask, **options)
+        return h.transpose(1, 0, 2).copy(), last, cache
 
-    def _forward_general(
-        self, x: np.ndarray, state: State, lengths: np.ndarray | None = None
-    ) -> tuple[np.ndarray, State]:
-        valid = None if lengths is None else valid_steps(lengths, x.shape[1])
-        outputs, state = cells_forward(self.cell, x, state, valid)
-        self.save_for_backward(("general", x.shape[1], x.shape, state, valid))
-        return outputs, state
+    def _forward_steps(self, x: np.ndarray, state: State, mask: np.ndarray | None) -> Any:
+        outputs = np.empty_like(x, shape=x.shape[:2] + (self.hidden_size,), order="C")
+        for t in range(x.shape[1]):
+            new_state = self.cell(x[:, t], state)
+            # A padded step keeps the sample's previous state (its cell call is discarded).
+            state = new_state if mask is None else select_state(mask[t], new_state, state)
+            outputs[:, t] = state_output(state)
+        return outputs, state, None
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
-        """dL/d(outputs) -> dL/dx (batch, time, input); sets `grad_h0`; adds the cell's grads.
+    def backward(self, grad_output: Any = None, grad_h_n: Any = None) -> np.ndarray | None:
+        """dL/d(outputs) and/or dL/d(h_n) -> dL/dx (batch, time, input); sets `grad_h0`.
 
-        Returns None (dx is not computed) when `needs_input_grad` is False.
+        Adds into the cell's parameter gradients. Returns None (dx is not computed) when
+        `needs_input_grad` is False.
         """
-        cache = self.pop_saved()
-        if cache[0] == "fast":
-            return self._backward_fast(grad_output, *cache[1:])
-        return self._backward_general(grad_output, *cache[1:])
-
-    def _expected_grad_shape(self, batch: int, steps: int) -> tuple[int, ...]:
-        if self.return_sequences:
-            return (batch, steps, self.hidden_size)
-        return (batch, self.hidden_size)
-
-    def _backward_fast(self, grad_output: np.ndarray, *cache: Any) -> np.ndarray | None:
-        assert isinstance(self.cell, RNNCell)
-        steps, batch = cache[0].shape[:2]  # the time-major input
-        grad_output = check_grad(
-            grad_output, self._expected_grad_shape(batch, steps), type(self).__name__
+        cache, x_shape, last, mask = self.pop_saved()
+        name, (batch, steps) = type(self).__name__, x_shape[:2]
+        grad_state = self._checked_grad_h_n(grad_h_n, last)
+        grad_sequence = None
+        if grad_output is not None and self.return_sequences:
+            grad_sequence = check_grad(grad_output, (batch, steps, self.hidden_size), name)
+            if mask is not None:  # the outputs at padded steps are constant zeros
+                grad_sequence = np.where(mask.T[:, :, None], grad_sequence, 0)
+        elif grad_output is not None:  # many-to-one: the output is h_n's h
+            grad_last = check_grad(grad_output, (batch, self.hidden_size), name)
+            grad_state = add_to_output(grad_state, grad_last)
+        if cache is None:
+            grad_x, self.grad_h0 = self._backward_steps(grad_sequence, grad_state, steps, mask)
+            return grad_x
+        backward = FUSED_KERNELS[type(self.cell)][1]
+        grad_h = None if grad_sequence is None else grad_sequence.transpose(1, 0, 2)
+        grad_x, self.grad_h0, grads = backward(
+            grad_h, grad_state, cache, needs_input_grad=self.needs_input_grad
         )
-        # dL/dh_t from outside: a time-major view, or (batch, hidden) for many-to-one, which
-        # reaches the last step alone.
-        grad_h = grad_output.transpose(1, 0, 2) if self.return_sequences else grad_output
-        grad_x, self.grad_h0 = self._fused.backward(self.cell, grad_h, cache, self.needs_input_grad)
-        return grad_x
+        for param, grad in zip(_built_in_parameters(self.cell), grads, strict=True):
+            param.grad += grad
+        return None if grad_x is None else grad_x.transpose(1, 0, 2).copy()
 
-    def _backward_general(
-        self,
-        grad_output: np.ndarray,
-        steps: int,
-        x_shape: tuple[int, ...],
-        last: State,
-        valid: np.ndarray | None = None,
-    ) -> np.ndarray | None:
-        expected = self._expected_grad_shape(x_shape[0], steps)
-        grad_output = check_grad(grad_output, expected, type(self).__name__)
-        grad_x, self.grad_h0 = cells_backward(
-            self.cell, grad_output, steps, last, valid, self.return_sequences, self.needs_input_grad
+    def _backward_steps(
+        self, grad_sequence: np.ndarray | None, grad_state: State, steps: int, mask: Any
+    ) -> tuple[np.ndarray | None, State]:
+        """BPTT through the cell's own backward, from the last step to the first."""
+        grad_x = None
+        for t in range(steps - 1, -1, -1):
+            # dL/dh_t in total: what step t + 1 sent back, plus the gradient of output t.
+            if grad_sequence is not None:
+                grad_state = add_to_output(grad_state, grad_sequence[:, t])
+            if mask is None:
+                grad_x_t, grad_state = self.cell.backward(grad_state)
+            else:
+                # A padded step passed the state on unchanged: its gradient goes straight
+                # back to step t - 1; the cell's call there gets none.
+                zero = zeros_like_state(grad_state)
+                grad_x_t, grad_prev = self.cell.backward(select_state(mask[t], grad_state, zero))
+                grad_state = add_states(grad_prev, select_state(mask[t], zero, grad_state))
+            if not self.needs_input_grad:
+                continue
+            if grad_x_t is None:
+                raise RuntimeError(
+                    f"{type(self.cell).__name__}.backward returned no input gradient (its "
+                    f"needs_input_grad is False) but the {type(self).__name__} running it needs one"
+                )
+            if grad_x is None:
+                shape = (grad_x_t.shape[0], steps) + grad_x_t.shape[1:]
+                grad_x = np.empty_like(grad_x_t, shape=shape, order="C")
+            grad_x[:, t] = grad_x_t
+        return grad_x, grad_state
+
+    def _checked_grad_h_n(self, grad_h_n: Any, last: State) -> State:
+        """dL/d(h_n) in the state's structure (zeros where None), checked against h_n."""
+        name = f"{type(self).__name__} (grad_h_n)"
+        if grad_h_n is None:
+            return zeros_like_state(last)
+        if isinstance(last, np.ndarray):
+            return check_grad(grad_h_n, last.shape, name).astype(last.dtype, copy=True)
+        if not isinstance(grad_h_n, (tuple, list)) or len(grad_h_n) != len(last):
+            raise TypeError(f"{name}: expected a tuple of {len(last)} arrays like h_n (or None)")
+        return tuple(
+            np.zeros_like(part)
+            if grad is None
+            else check_grad(grad, part.shape, name).astype(part.dtype, copy=True)
+            for grad, part in zip(grad_h_n, last, strict=True)
         )
-        return grad_x
 
     def extra_repr(self) -> str:
         return f"return_sequences={self.return_sequences}, stateful={self.stateful}"
-
-
-def _takes_lengths(method: Any) -> bool:
-    """Whether a (possibly overridden) `_forward_fast` accepts the `lengths` keyword."""
-    return "lengths" in inspect.signature(method).parameters

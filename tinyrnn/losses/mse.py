@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from .._layout import memory_order
 from .._validation import as_float_array
 from ..functional.losses import _reduction_count
 from .loss import Loss
@@ -28,16 +27,10 @@ class MSELoss(Loss):
             raise ValueError(
                 f"MSELoss: pred shape {pred.shape} and target shape {target.shape} differ"
             )
-        # pred - target serves the loss and, cached, its gradient: computed once (a pass over
-        # the predictions and an allocation fewer per step than F.mse_loss + F.grad_mse_loss).
-        # It is computed in pred's memory order, so that the gradient reaches the layer before
-        # in the order that layer works in (a Linear on a recurrent layer's time-major view)
-        # and the sum of squares reads one contiguous array.
-        order = memory_order(pred)
-        diff_in_order = np.subtract(pred.transpose(order), target.transpose(order))
-        self.save_for_backward(diff_in_order.transpose(order))  # (order is its own inverse)
-        count = _reduction_count(diff_in_order.size, self.reduction)
-        return float(np.vdot(diff_in_order, diff_in_order)) / count
+        # pred - target serves the loss and, cached, its gradient: computed once.
+        diff = np.subtract(pred, target)
+        self.save_for_backward(diff)
+        return float(np.vdot(diff, diff)) / _reduction_count(diff.size, self.reduction)
 
     def backward(self, grad_output: float = 1.0) -> np.ndarray:
         """dL/dpred = 2 (pred - target) / N, scaled by `grad_output`.  same shape as pred"""

@@ -1,7 +1,10 @@
-"""Recurrent outputs are views, not copies: read-only while a backward may need them, writable
-under no_grad; Linear works in the memory order of such a view and gives the same numbers."""
+"""Recurrent outputs belong to the caller: fresh arrays no later call changes; Linear accepts
+any memory layout (a transposed view, say) with the same numbers."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -23,29 +26,26 @@ LAYERS = {
 
 @pytest.mark.parametrize("lengths", [None, [5, 2, 4]])
 @pytest.mark.parametrize("name", list(LAYERS))
-def test_outputs_are_read_only_in_training_and_writable_under_no_grad(name, lengths, rng):
+def test_outputs_are_fresh_arrays_the_caller_may_write(name, lengths, rng):
     layer = LAYERS[name](rng)
     x = rng.standard_normal((3, 5, 3))
     y = layer(x, lengths=lengths)
-    assert not y.flags.writeable
-    with pytest.raises(ValueError, match="read-only"):
-        y[0, 0, 0] = 1.0
     if lengths is not None:  # padded steps are zeros, as PyTorch's pad_packed_sequence
         assert np.all(y[1, 2:] == 0) and np.all(y[2, 4:] == 0)
     g = rng.standard_normal(y.shape)
-    assert layer.backward(g).shape == x.shape
+    expected_dx = layer.backward(g)
+    layer(x, lengths=lengths)
+    y[...] = 7.0  # the caller's own array: the pending backward does not read it
+    np.testing.assert_array_equal(layer.backward(g), expected_dx)
     with tinyrnn.no_grad():
         free = layer(x, lengths=lengths)
-    assert free.flags.writeable
-    np.testing.assert_array_equal(free, y)
-    free[...] = 7.0  # nothing is cached under no_grad: writing is harmless
-    again = layer(x, lengths=lengths)  # and reaches no later call
-    np.testing.assert_array_equal(again, y)
-    assert not np.shares_memory(again, y) and not np.shares_memory(again, free)
+    again = layer(x, lengths=lengths)
+    assert not np.shares_memory(again, free)
+    np.testing.assert_array_equal(again, free)
 
 
 @pytest.mark.parametrize("name", list(LAYERS))
-def test_padding_zeroed_in_the_cache_leaves_the_gradients_as_per_sample_runs(name, rng):
+def test_padded_batch_gradients_equal_per_sample_runs(name, rng):
     layer = LAYERS[name](rng)
     x, g = rng.standard_normal((2, 5, 3)), rng.standard_normal((2, 5, 4))
     layer(x, lengths=[5, 3])
@@ -96,26 +96,6 @@ def test_a_stack_reads_the_previous_layers_view(rng):
     assert "input 0" in report.errors
 
 
-def test_the_layout_flows_through_linear_and_the_loss_both_ways(rng):
-    # No layer copies to change layout: RNN -> Linear -> MSELoss keep the time-major order
-    # forward, and the gradients come back in it (the RNN then reads contiguous steps).
-    rnn, linear = RNN(3, 4, dtype=F64, rng=rng), Linear(4, 2, dtype=F64, rng=rng)
-    loss_fn = tinyrnn.MSELoss()
-    x, target = rng.standard_normal((3, 5, 3)), rng.standard_normal((3, 5, 2))
-    h = rnn(x)
-    y = linear(h)
-    loss_fn(y, target)
-    grad_y = loss_fn.backward()
-    grad_h = linear.backward(grad_y)
-    for array in (h, y, grad_y, grad_h):
-        assert array.transpose(1, 0, 2).flags.c_contiguous
-    np.testing.assert_allclose(grad_y, 2 * (y - target) / y.size, rtol=1e-14)
-
-
-def address(array):
-    return array.__array_interface__["data"][0]
-
-
 @pytest.mark.parametrize("grad_enabled", [True, False])
 def test_outputs_the_caller_keeps_are_never_overwritten_by_later_calls(grad_enabled, rng):
     rnn = RNN(3, 4, dtype=F64, rng=rng)
@@ -141,30 +121,29 @@ def test_outputs_the_caller_keeps_are_never_overwritten_by_later_calls(grad_enab
     np.testing.assert_array_equal(column, expected_column)
 
 
-def test_the_states_buffer_is_reused_once_no_view_of_it_is_alive(rng):
-    # The training loop's pattern: the RNN's outputs live in the Linear's cache until its
-    # backward, then nowhere: the next forward may write the same buffer.
-    model = Sequential(RNN(3, 4, dtype=F64, rng=rng), Linear(4, 2, dtype=F64, rng=rng))
-    loss_fn = tinyrnn.MSELoss()
-    x, target = rng.standard_normal((2, 5, 3)), rng.standard_normal((2, 5, 2))
-    seen = []
-    for _ in range(3):
-        loss_fn(model(x), target)
-        seen.append(address(model[1]._saved[-1]))  # the Linear's input: the RNN's outputs
-        model.backward(loss_fn.backward())
-    assert seen[0] == seen[1] == seen[2]
-
-
-def test_reuse_check_sees_views_containers_and_their_release():
-    from tinyrnn._reuse import only_referenced_by_caller
-
-    array = np.empty(8)
-    assert only_referenced_by_caller(array)
-    view = array[2:].T  # a view of a view still keeps `array` alive
-    assert not only_referenced_by_caller(array)
-    del view
-    assert only_referenced_by_caller(array)
-    holder = {"kept": array}
-    assert not only_referenced_by_caller(array)
-    holder.clear()
-    assert only_referenced_by_caller(array)
+def test_outputs_kept_while_tinyrnn_was_imported_under_a_trace_function_stay_intact():
+    """A debugger or profiler active during the import must not change what later calls do
+    (an earlier design counted references and went wrong there on Python 3.10)."""
+    script = """
+import sys
+sys.settrace(lambda *a: None)
+import numpy as np, tinyrnn
+sys.settrace(None)
+for layer in (tinyrnn.RNN(3, 4), tinyrnn.LSTM(3, 4), tinyrnn.GRU(3, 4)):
+    with tinyrnn.no_grad():
+        kept = layer(np.ones((2, 5, 3)))[:, -1]
+        before = kept.copy()
+        layer(np.zeros((2, 5, 3)))
+    assert np.array_equal(kept, before), type(layer).__name__
+    kept = layer(np.ones((2, 5, 3)))[:, -1]
+    before = kept.copy()
+    layer.backward(np.ones((2, 5, 4)))
+    layer(np.zeros((2, 5, 3)))
+    assert np.array_equal(kept, before), type(layer).__name__
+print("intact")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "intact"
