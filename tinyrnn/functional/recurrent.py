@@ -54,8 +54,7 @@ def rnn_forward(
     nonlinearity: str = "tanh",
     mask: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, tuple[Any, ...]]:
-    """x: (time, batch, input), state0 = h0 (batch, hidden) -> (h (time, batch, hidden), h_T, cache)
-    """
+    """x: (time, batch, input), state0 = h0 (batch, hidden) -> (h (time, batch, hidden), h_T, cache)"""
     h0 = state0
     check_nonlinearity(nonlinearity)
     activation = _ACTIVATIONS[nonlinearity]
