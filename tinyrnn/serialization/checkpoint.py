@@ -91,15 +91,11 @@ def save(
         raise TypeError(f"save: extra must be a dict or None, got {type(extra).__name__}")
     parts = _parts(optimizer, scheduler, rng)
     contents = dict.fromkeys(("optimizer", "scheduler", "rng")) | _state(model, parts)
+    contents |= {"step": step, "extra": extra}
     arrays: dict[str, np.ndarray] = {}
-    tree = {
-        key: encode(value, key, arrays)
-        for key, value in (contents | {"step": step, "extra": extra}).items()
-    }
-    classes = {
-        what: type(parts[what]).__name__ if what in parts else None
-        for what in ("optimizer", "scheduler")
-    }
+    tree = {key: encode(value, key, arrays) for key, value in contents.items()}
+    classes = dict.fromkeys(("optimizer", "scheduler"))
+    classes |= {what: type(part).__name__ for what, part in parts.items() if what != "rng"}
     metadata = {"format": FORMAT, "version": VERSION, "classes": classes, "contents": tree}
     text = np.frombuffer(json.dumps(metadata).encode("utf-8"), np.uint8)
     _write_atomically(os.fspath(path), {METADATA: text, **arrays})

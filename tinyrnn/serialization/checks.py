@@ -1,8 +1,7 @@
-"""A checkpoint's declared contents checked against the live objects -> a list of problems.
+"""A checkpoint's declared contents against the live objects -> every problem, as text.
 
-They run before any array data is read: each array is a stand-in of its declared shape and
-dtype (`np.broadcast_to` of one zero: no memory) and each NumPy scalar a zero of its dtype, so
-every mismatch is found, and reported together, before anything is read or changed.
+Arrays here are stand-ins of their declared shape and dtype (no data read yet), so every
+mismatch is found, and reported together, before anything is read or changed.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from ..module import Module
-from ..optim import Optimizer
 
 
 def stateful_modules(model: Module) -> dict[str, Any]:
@@ -25,8 +23,8 @@ def stateful_modules(model: Module) -> dict[str, Any]:
     }
 
 
-def compatible(own: Any, saved: Any) -> bool:
-    """Could `saved` replace `own` (same kind of value, same structure)? None fits anything."""
+def fits(own: Any, saved: Any) -> bool:
+    """Could `saved` replace `own`: same kind of value, structure, shape, dtype? None fits all."""
     if own is None or saved is None:
         return True
     if isinstance(own, (bool, np.bool_)) or isinstance(saved, (bool, np.bool_)):
@@ -35,16 +33,17 @@ def compatible(own: Any, saved: Any) -> bool:
         return (
             isinstance(saved, dict)
             and saved.keys() == own.keys()
-            and all(compatible(own[key], saved[key]) for key in own)
+            and all(fits(own[k], saved[k]) for k in own)
         )
     if isinstance(own, (list, tuple)):  # either: Adam(betas=[...]) keeps the list it was given
-        same_length = isinstance(saved, (list, tuple)) and len(saved) == len(own)
-        return same_length and all(map(compatible, own, saved))
-    if isinstance(own, np.ndarray):
-        return isinstance(saved, np.ndarray) and (saved.shape, saved.dtype) == (
-            own.shape,
-            own.dtype,
+        return (
+            isinstance(saved, (list, tuple))
+            and len(saved) == len(own)
+            and all(map(fits, own, saved))
         )
+    if isinstance(own, np.ndarray):
+        same = isinstance(saved, np.ndarray) and saved.shape == own.shape
+        return same and saved.dtype == own.dtype
     return isinstance(saved, Real if isinstance(own, Real) else type(own))
 
 
@@ -55,15 +54,14 @@ def problems(
     parts: dict[str, Any],
     strict: bool,
 ) -> list[str]:
-    """Everything that does not fit; `parts` {"optimizer", "scheduler", "rng"} as given."""
-    found = _model(model, contents["model"], strict) + _hidden(
-        model, contents.get("hidden", {}), strict
-    )
+    """`parts` are the given optimizer, scheduler and rng (`bit_generator`) by those names."""
+    found = _model(model, contents["model"], strict)
+    found += _hidden(model, contents.get("hidden"), strict)
     for what, part in parts.items():
         saved, kind = contents.get(what), type(part).__name__
         if what == "rng":
-            kind = type(part.bit_generator).__name__
             held = saved.get("bit_generator") if isinstance(saved, dict) else None
+            kind = type(part.bit_generator).__name__
             if held != kind:
                 found.append(f"rng: the checkpoint holds a {held} state, the generator uses {kind}")
         elif saved is None:
@@ -80,14 +78,16 @@ def problems(
     return found
 
 
-def _names(own: Any, saved: dict[Any, Any], missing: str, unexpected: str) -> list[str]:
-    """'label: a, b' for names only in `own` and only in `saved`; the root module is "(model)"."""
-    lists = (
-        (missing, [n for n in own if n not in saved]),
-        (unexpected, [n for n in saved if n not in own]),
-    )
+def _names(own: Any, saved: Any, missing: str, unexpected: str) -> list[str]:
+    """'missing: a, b' and 'unexpected: c' for names in only one of them; "(model)": the root."""
+    lists = {
+        missing: [n for n in own if n not in saved],
+        unexpected: [n for n in saved if n not in own],
+    }
     return [
-        f"{label}: {', '.join(n or '(model)' for n in names)}" for label, names in lists if names
+        f"{label}: {', '.join(n or '(model)' for n in names)}"
+        for label, names in lists.items()
+        if names
     ]
 
 
@@ -99,10 +99,8 @@ def _model(model: Module, saved: Any, strict: bool) -> list[str]:
         own, saved, "missing keys in the checkpoint", "unexpected keys in the checkpoint"
     )
     found = found if strict else []
-    for name, param in own.items():
-        value = saved.get(name)
-        if value is None:
-            continue
+    for name in [name for name in own if name in saved]:
+        value, param = saved[name], own[name]
         if not isinstance(value, np.ndarray):
             found.append(f"{name}: expected an array, got {type(value).__name__}")
         elif value.shape != param.shape:
@@ -126,33 +124,34 @@ def _hidden(model: Module, saved: Any, strict: bool) -> list[str]:
         "hidden states for modules that are not stateful",
     )
     found = found if strict else []
-    for name, module in modules.items():
-        value = saved.get(name)
+    for name, module in ((name, m) for name, m in modules.items() if saved.get(name) is not None):
+        value, size = saved[name], getattr(module, "hidden_size", None)
         parts = value if isinstance(value, tuple) else (value,)
         dtypes = {param.dtype for param in module.parameters()}
-        size = getattr(module, "hidden_size", None)
-        arrays = all(isinstance(part, np.ndarray) and part.ndim > 0 for part in parts) and parts
-        fits = value is None or (
-            arrays
-            and len({part.shape[0] for part in parts}) == 1
-            and (not dtypes or {part.dtype for part in parts} <= dtypes)
-            and (
-                isinstance(value, tuple) or not isinstance(size, int) or value.shape[1:] == (size,)
+        arrays = [part for part in parts if isinstance(part, np.ndarray) and part.ndim > 0]
+        if (
+            len(arrays) != len(parts)
+            or len({part.shape[0] for part in arrays}) != 1
+            or (dtypes and not {part.dtype for part in arrays} <= dtypes)
+            or (
+                not isinstance(value, tuple)
+                and isinstance(size, int)
+                and value.shape[1:] != (size,)
             )
-        )
-        if not fits:
-            held = [
+        ):
+            held = ", ".join(
                 f"{p.shape} {p.dtype}" if isinstance(p, np.ndarray) else type(p).__name__
                 for p in parts
-            ]
+            )
+            dtype = "/".join(sorted(map(str, dtypes))) or "any"
             found.append(
-                f"hidden state of {name or '(model)'} does not fit: checkpoint {', '.join(held)}, "
-                f"module hidden_size {size} and dtype {'/'.join(sorted(map(str, dtypes))) or 'any'}"
+                f"hidden state of {name or '(model)'} does not fit: checkpoint {held}, "
+                f"module hidden_size {size} and dtype {dtype}"
             )
     return found
 
 
-def _optimizer(optimizer: Optimizer, saved: Any) -> list[str]:
+def _optimizer(optimizer: Any, saved: Any) -> list[str]:
     """PyTorch's layout {"state": {index: {...}}, "param_groups": [...]} fits this optimizer."""
     own = optimizer.state_dict()
     if not isinstance(saved, dict) or saved.keys() != own.keys():
@@ -167,14 +166,14 @@ def _optimizer(optimizer: Optimizer, saved: Any) -> list[str]:
             found.append(f"optimizer: group {i} should list parameters {own_group['params']}")
             continue
         for key, value in own_group.items():
-            if key not in group or not compatible(value, group[key]):
+            if key not in group or not fits(value, group[key]):
                 found.append(
                     f"optimizer: group {i}: {key}={group.get(key)!r} does not fit {value!r}"
                 )
-    # Numbered as in state_dict(): through the groups in order (`param_groups` is public).
-    params = [param for group in optimizer.param_groups for param in group["params"]]
     if not isinstance(saved["state"], dict):
         return [*found, "optimizer: 'state' must be a dict"]
+    # Numbered through the groups in order, as in state_dict() (`param_groups` is public).
+    params = [param.data for group in optimizer.param_groups for param in group["params"]]
     for index, fields in saved["state"].items():
         if (
             not isinstance(index, int)
@@ -184,7 +183,7 @@ def _optimizer(optimizer: Optimizer, saved: Any) -> list[str]:
             found.append(f"optimizer: state for unknown parameter {index!r} (or not a dict)")
             continue
         for field, value in fields.items():
-            if isinstance(value, np.ndarray) and not compatible(params[index].data, value):
+            if isinstance(value, np.ndarray) and not fits(params[index], value):
                 found.append(
                     f"optimizer: mismatch for state {index}.{field}: checkpoint {value.shape} "
                     f"{value.dtype}, parameter {params[index].shape} {params[index].dtype}"
@@ -197,15 +196,8 @@ def _scheduler(scheduler: Any, saved: Any) -> list[str]:
     own = scheduler.state_dict()
     if not isinstance(saved, dict):
         return ["scheduler: expected a dict"]
-    found = [
-        f"scheduler: {label} {names}"
-        for label, names in (
-            ("missing keys", [key for key in own if key not in saved]),
-            ("unexpected keys", [key for key in saved if key not in own]),
-        )
-        if names
-    ]
-    for key in own.keys() & saved.keys():
-        if not compatible(own[key], saved[key]):
-            found.append(f"scheduler: {key}={saved[key]!r} does not fit {own[key]!r}")
-    return found
+    missing, unexpected = [k for k in own if k not in saved], [k for k in saved if k not in own]
+    found = [f"scheduler: missing keys {missing}"] if missing else []
+    found += [f"scheduler: unexpected keys {unexpected}"] if unexpected else []
+    wrong = [key for key in own if key in saved and not fits(own[key], saved[key])]
+    return found + [f"scheduler: {key}={saved[key]!r} does not fit {own[key]!r}" for key in wrong]

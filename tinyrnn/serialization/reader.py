@@ -79,7 +79,10 @@ class CheckpointFile:
             name = info.filename.removesuffix(".npy")
             if name == info.filename or name in members:
                 raise ValueError(f"member {info.filename!r} is not a .npy array or is repeated")
-            if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, 8):
+            if info.flag_bits & 0x1 or info.compress_type not in (
+                zipfile.ZIP_STORED,
+                zipfile.ZIP_DEFLATED,
+            ):
                 raise ValueError(f"member {name!r} is encrypted or compressed unusually")
             if info.compress_size > file_size:
                 raise ValueError(f"member {name!r} claims more stored bytes than the file has")
