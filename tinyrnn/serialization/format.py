@@ -1,8 +1,7 @@
 """Nested state <-> (JSON-able tree, {member name: ndarray}): how a checkpoint stores any state.
 
-Arrays leave the tree and become `.npy` members whose names are their paths in the tree
-("optimizer/state/0/exp_avg"); the tree keeps a tagged reference in their place. JSON has no
-tuples, integer keys or NumPy scalars, so those are tagged too (each tag is a one-key object):
+Arrays become `.npy` members named by their paths in the tree ("optimizer/state/0/exp_avg"),
+which keeps a tagged reference in their place; tuples, int keys and NumPy scalars are tagged:
 
     ndarray       {"__array__": "<path>"}       a member holding the array
     NumPy scalar  {"__scalar__": "<path>"}      a 0-d member (keeps np.float32 etc. exact)
@@ -83,3 +82,21 @@ def decode(tree: Any, path: str, lookup: Callable[[str, bool], Any], seen: set[s
             raise ValueError(f"metadata at {path!r}: bad __dict__ entry {pair!r}")
         result[key] = decode(pair[1], f"{path}/{key}", lookup, seen)
     return result
+
+
+def decode_contents(path: str, tree: dict[str, Any], lookup: Any, members: set[str]) -> Any:
+    """Decode every part of the metadata's contents; each member must be used exactly once."""
+    seen: set[str] = set()
+    try:
+        contents = {key: decode(value, key, lookup, seen) for key, value in tree.items()}
+    except KeyError as error:
+        raise ValueError(f"{path}: metadata refers to a missing member {error}") from error
+    except RecursionError as error:
+        raise ValueError(f"{path}: metadata nested too deeply") from error
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from error
+    if seen != members:
+        raise ValueError(
+            f"{path}: members not referenced by the metadata: {sorted(members - seen)}"
+        )
+    return contents

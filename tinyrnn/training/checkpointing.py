@@ -27,8 +27,7 @@ from ..module import Module
 from ..optim.optimizer import Optimizer
 from ..serialization import load, save
 from ..serialization.format import decode
-from ..serialization.metadata import read_metadata
-from ..serialization.safe_npz import SafeNpzReader
+from ..serialization.reader import CheckpointFile
 from .early_stopping import EarlyStopping
 from .history import History
 
@@ -64,12 +63,12 @@ def read_extra(path: PathLike) -> dict[str, Any]:
 def _peek(path: PathLike) -> tuple[Any, dict[str, Any]]:
     """(step, extra) of a checkpoint, without loading it into anything."""
     path = os.fspath(path)
-    with SafeNpzReader(path) as npz:
-        contents = read_metadata(npz)["contents"]
+    with CheckpointFile(path) as npz:
+        contents = npz.metadata["contents"]
         step, tree = contents.get("step"), contents.get("extra")
 
         def member(name: str, scalar: bool) -> Any:
-            if name not in npz.headers:
+            if name not in npz.declared:
                 raise ValueError(f"metadata refers to a missing member {name!r}")
             return npz.read(name)[()] if scalar else npz.read(name)
 
