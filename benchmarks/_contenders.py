@@ -1,24 +1,41 @@
-"""The contenders of bench_step.py: each builder returns a zero-argument training step.
+"""The contenders of bench_step.py, for `layer` in "rnn", "lstm", "gru".
 
-All start from the same float32 weights and data (seeded), so their work is identical: none
-computes dL/dx for the data x (PyTorch skips it for an input that does not require grad; the
-tinyrnn model has `needs_input_grad = False`; the NumPy loop never computes it).
+Each builder returns a `Contender`: a zero-argument training step and a probe reading, after a
+step, its loss, gradients and updated parameters (None for the bare GEMMs). All start from the
+same float32 weights (read from a seeded tinyrnn model) and data, so their work is identical;
+none computes dL/dx for the data x (PyTorch skips it for an input that does not require grad;
+the tinyrnn model has `needs_input_grad = False`; the NumPy loop never computes it). Only
+tinyrnn's public API is used.
 """
 
 from __future__ import annotations
 
-import os
-import platform
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
+from _numpy_loops import loss_and_grads
 
 import tinyrnn
 
-Step = Callable[[], Any]
 LR = 0.01
 DTYPE = np.float32
+LAYERS = {"rnn": (tinyrnn.RNN, 1), "lstm": (tinyrnn.LSTM, 4), "gru": (tinyrnn.GRU, 3)}  # gates
+# tinyrnn's parameter names -> the names used here (PyTorch's, the Linear as "fc").
+NAMES = {
+    "0.cell.weight_ih": "weight_ih",
+    "0.cell.weight_hh": "weight_hh",
+    "0.cell.bias_ih": "bias_ih",
+    "0.cell.bias_hh": "bias_hh",
+    "1.weight": "fc.weight",
+    "1.bias": "fc.bias",
+}
+
+
+@dataclass
+class Contender:
+    step: Callable[[], None]
+    probe: Callable[[], dict[str, np.ndarray]] | None  # "loss", names, "grad " + names
 
 
 def _data(shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -29,167 +46,94 @@ def _data(shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
     return x, target
 
 
-def _model(shape: tuple[int, ...]) -> tinyrnn.Sequential:
+def _model(shape: tuple[int, ...], layer: str = "rnn") -> tinyrnn.Sequential:
     _, _, inputs, hidden, outputs = shape
     rng = np.random.default_rng(1)
     return tinyrnn.Sequential(
-        tinyrnn.RNN(inputs, hidden, dtype=DTYPE, rng=rng),
+        LAYERS[layer][0](inputs, hidden, dtype=DTYPE, rng=rng),
         tinyrnn.Linear(hidden, outputs, dtype=DTYPE, rng=rng),
     )
 
 
-def _weights(shape: tuple[int, ...]) -> list[np.ndarray]:
-    """[W_ih, W_hh, b_ih, b_hh, W_out, b_out]: the initial weights every contender starts from."""
-    return [p.data.copy() for p in _model(shape).parameters()]
+def _weights(shape: tuple[int, ...], layer: str) -> dict[str, np.ndarray]:
+    """The initial weights every contender starts from, by the names of NAMES."""
+    return {NAMES[k]: v for k, v in _model(shape, layer).state_dict().items()}
 
 
-def tinyrnn_step(shape: tuple[int, ...]) -> tuple[Step, int]:
-    """tinyrnn's step, and the bytes its BPTT cache needs: states, inputs, params, grads."""
-    model, (x, target) = _model(shape), _data(shape)
+def _probe(loss: float, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]):
+    result = {"loss": np.array(loss)}
+    result.update({name: np.array(value) for name, value in params.items()})
+    result.update({f"grad {name}": np.array(value) for name, value in grads.items()})
+    return result
+
+
+def tinyrnn_step(shape: tuple[int, ...], layer: str = "rnn") -> tuple[Contender, int]:
+    """tinyrnn's step, and the bytes BPTT needs at least: states, inputs, params, grads."""
+    model, (x, target) = _model(shape, layer), _data(shape)
     model.needs_input_grad = False  # x is data, as PyTorch's x, which does not require grad
     loss_fn = tinyrnn.MSELoss()
     optimizer = tinyrnn.SGD(model.parameters(), lr=LR)
+    losses = [float("nan")]
 
     def step() -> None:
         optimizer.zero_grad()
-        loss_fn(model(x), target)
+        losses[0] = loss_fn(model(x), target)
         model.backward(loss_fn.backward())
         optimizer.step()
 
+    def probe() -> dict[str, np.ndarray]:
+        named = [(NAMES[name], p) for name, p in model.named_parameters()]
+        return _probe(losses[0], {n: p.data for n, p in named}, {n: p.grad for n, p in named})
+
     batch, steps, inputs, hidden, _ = shape
+    states = 2 if layer == "lstm" else 1  # (h, c) or h per step; gates can be recomputed
     param_bytes = sum(p.data.nbytes for p in model.parameters())
-    needed = (steps * batch * (hidden + inputs)) * np.dtype(DTYPE).itemsize + 2 * param_bytes
-    return step, needed
+    needed = steps * batch * (states * hidden + inputs) * np.dtype(DTYPE).itemsize
+    return Contender(step, probe), needed + 2 * param_bytes
 
 
-def torch_step(shape: tuple[int, ...], threads: int) -> Step | None:
+def torch_step(shape: tuple[int, ...], layer: str = "rnn") -> Contender | None:
     """PyTorch eager's step with the same weights, or None when torch is not importable."""
     try:
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(threads)
     _, _, inputs, hidden, outputs = shape
-    rnn = torch.nn.RNN(inputs, hidden, batch_first=True)
-    linear = torch.nn.Linear(hidden, outputs)
-    params = [rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0]
-    params += [linear.weight, linear.bias]
+    kind = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[layer]
+    rnn, linear = kind(inputs, hidden, batch_first=True), torch.nn.Linear(hidden, outputs)
+    params = {name: getattr(rnn, f"{name}_l0") for name in list(NAMES.values())[:4]}
+    params.update({"fc.weight": linear.weight, "fc.bias": linear.bias})
     with torch.no_grad():
-        for param, value in zip(params, _weights(shape), strict=True):
-            param.copy_(torch.from_numpy(value))
+        for name, value in _weights(shape, layer).items():
+            params[name].copy_(torch.from_numpy(value))
     x, target = (torch.from_numpy(a) for a in _data(shape))
     loss_fn = torch.nn.MSELoss()
-    optimizer = torch.optim.SGD(params, lr=LR)
+    optimizer = torch.optim.SGD(list(params.values()), lr=LR)
+    losses = [torch.tensor(float("nan"))]
 
     def step() -> None:
         optimizer.zero_grad(set_to_none=True)
         out, _ = rnn(x)
-        loss_fn(linear(out), target).backward()
+        losses[0] = loss_fn(linear(out), target)
+        losses[0].backward()
         optimizer.step()
 
-    return step
+    def probe() -> dict[str, np.ndarray]:
+        grads = {n: p.grad.numpy() for n, p in params.items()}
+        values = {n: p.detach().numpy() for n, p in params.items()}
+        return _probe(float(losses[0].detach()), values, grads)
+
+    return Contender(step, probe)
 
 
-def numpy_loop_step(shape: tuple[int, ...]) -> Step:
-    """The original script's style: a list of states, per-step forward and per-step backward."""
-    w_xh, w_hh, b_xh, b_hh, w_hy, b_y = _weights(shape)
-    x, target = _data(shape)
-    batch, steps, _, hidden, outputs = shape
-    scale = np.float32(2.0 / (batch * steps * outputs))
-
-    def step() -> None:
-        hs, ys = [np.zeros((batch, hidden), DTYPE)], []
-        for t in range(steps):
-            hs.append(np.tanh(x[:, t] @ w_xh.T + b_xh + hs[-1] @ w_hh.T + b_hh))
-            ys.append(hs[-1] @ w_hy.T + b_y)
-        d_xh, d_hh, d_b, d_hy, d_by = (np.zeros_like(w) for w in (w_xh, w_hh, b_xh, w_hy, b_y))
-        dh_next = np.zeros((batch, hidden), DTYPE)
-        for t in reversed(range(steps)):
-            dy = scale * (ys[t] - target[:, t])
-            d_hy += dy.T @ hs[t + 1]
-            d_by += dy.sum(axis=0)
-            da = (1 - hs[t + 1] * hs[t + 1]) * (dy @ w_hy + dh_next)
-            d_xh += da.T @ x[:, t]
-            d_hh += da.T @ hs[t]
-            d_b += da.sum(axis=0)
-            dh_next = da @ w_hh
-        pairs = ((w_xh, d_xh), (w_hh, d_hh), (b_xh, d_b), (b_hh, d_b), (w_hy, d_hy), (b_y, d_by))
-        for param, grad in pairs:
-            param -= LR * grad
-
-    return step
-
-
-def gemm_step(shape: tuple[int, ...]) -> Step:
-    """The matrix products of one step alone, into preallocated arrays: the floor for NumPy."""
-    batch, steps, inputs, hidden, outputs = shape
-    rows = batch * steps
-    rng = np.random.default_rng(2)
-
-    def arr(*dims: int) -> np.ndarray:
-        return (0.1 * rng.standard_normal(dims)).astype(DTYPE)
-
-    x, h, a, y = arr(rows, inputs), arr(rows, hidden), arr(rows, hidden), arr(rows, outputs)
-    w_ih, w_hh, w_out = arr(hidden, inputs), arr(hidden, hidden), arr(outputs, hidden)
-    w_hh_t, step_out = np.ascontiguousarray(w_hh.T), arr(batch, hidden)
-    gw_ih, gw_hh, gw_out = arr(hidden, inputs), arr(hidden, hidden), arr(outputs, hidden)
-    dh = arr(rows, hidden)
-    matmul, dot = np.matmul, np.dot  # as the kernels: np.dot for the per-step products
-    h_steps, a_steps = h.reshape(steps, batch, hidden), a.reshape(steps, batch, hidden)
+def numpy_loop_step(shape: tuple[int, ...], layer: str = "rnn") -> Contender:
+    """The plain per-step NumPy loop (`_numpy_loops`), then SGD."""
+    params, (x, target) = _weights(shape, layer), _data(shape)
+    last: list = [float("nan"), {}]
 
     def step() -> None:
-        matmul(x, w_ih.T, out=a)  # input projection
-        for h_t in h_steps:
-            dot(h_t, w_hh_t, out=step_out)  # recurrence
-        matmul(h, w_out.T, out=y)  # Linear forward
-        matmul(y.T, h, out=gw_out)  # Linear dW
-        matmul(y, w_out, out=dh)  # Linear dx
-        for a_t in a_steps:
-            dot(a_t, w_hh, out=step_out)  # BPTT recurrence
-        matmul(a.T, x, out=gw_ih)
-        matmul(a.T, h, out=gw_hh)  # (no dL/dx: x is data)
+        last[:] = loss_and_grads(layer, params, x, target)
+        for name, grad in last[1].items():
+            params[name] -= LR * grad
 
-    return step
-
-
-def blas_threads() -> int:
-    """NumPy's BLAS thread count (threadpoolctl when installed; else the environment)."""
-    try:
-        from threadpoolctl import threadpool_info
-
-        counts = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
-        if counts:
-            return int(counts[0])
-    except ImportError:
-        pass
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        if os.environ.get(var, "").isdigit():
-            return int(os.environ[var])
-    return os.cpu_count() or 1
-
-
-def environment(threads: int) -> str:
-    """One paragraph on what ran: versions, BLAS, threads, OPENBLAS_CORETYPE."""
-    lines = [
-        f"python {platform.python_version()}, numpy {np.__version__}, tinyrnn "
-        f"{tinyrnn.__version__}, {os.cpu_count()} cores, BLAS and torch threads: {threads}"
-    ]
-    try:
-        from threadpoolctl import threadpool_info
-
-        for info in threadpool_info():
-            lines.append(
-                f"  {info['internal_api']} {info.get('version')} kernel "
-                f"{info.get('architecture')}, {info['num_threads']} threads"
-            )
-    except ImportError:
-        lines.append("  (threadpoolctl not installed: BLAS kernel unknown)")
-    try:
-        import torch
-
-        torch.set_num_threads(threads)
-        lines.append(f"  torch {torch.__version__}, {torch.get_num_threads()} threads")
-    except ImportError:
-        lines.append("  torch not importable: its column is nan")
-    lines.append(f"  OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
-    return "\n".join(lines)
+    return Contender(step, lambda: _probe(last[0], params, last[1]))

@@ -1,14 +1,23 @@
-"""One training step of Sequential(RNN(I, H), Linear(H, O)) + MSELoss + SGD, float32.
+"""A float32 training step of Sequential(X(I, H), Linear(H, O)) + MSELoss + SGD, X: RNN/LSTM/GRU.
 
-Contenders, timed in interleaved rounds (medians): tinyrnn; PyTorch eager (when importable:
-nn.RNN(batch_first=True) + Linear + MSELoss + SGD, zero_grad(set_to_none=True), with as many
-threads as NumPy's BLAS); a plain NumPy loop in the original script's style (a list of states,
-one step at a time both ways); and the bare GEMMs of the same step (the floor for NumPy). None
-computes dL/dx of the data (tinyrnn: `needs_input_grad = False`; PyTorch: x needs no grad).
-Peak memory is traced with tracemalloc around one tinyrnn step, everything live counted.
+Many-to-many: forward, BPTT, update. Contenders, timed side by side in interleaved blocks
+(medians): tinyrnn (public API only, `needs_input_grad = False`); PyTorch eager when importable
+(nn.RNN/LSTM/GRU(batch_first=True) + Linear + MSELoss + SGD, zero_grad(set_to_none=True), as many
+threads as NumPy's BLAS, an x that needs no grad); a plain per-step NumPy loop of the same math
+(benchmarks/_numpy_loops.py); the bare GEMMs of the same step (the floor for NumPy). First it
+checks, at a small shape, that the NumPy loop and PyTorch give tinyrnn's loss, gradients and
+updated parameters; at the end, tinyrnn's peak memory (tracemalloc) around one step.
 
-    python benchmarks/bench_step.py                  # all sizes, under two minutes
-    python benchmarks/bench_step.py --sizes medium --seconds 10
+The shared machines set OPENBLAS_CORETYPE=Haswell and OPENBLAS_L2_SIZE, which force OpenBLAS's
+AVX2 kernels on an AVX-512 CPU; measure with them unset (only here: tests and CI keep them):
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_step.py  # ~3.5 min
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_step.py \\
+        --layers lstm,gru --sizes medium,large --seconds 20
+    python benchmarks/bench_step.py --quick --sizes seed   # smoke run (~1 s once warm)
+
+`--quick` times every chosen size (all by default: ~30 s on a quiet machine) with a handful of
+steps and no pauses: it shows that everything runs and agrees; its figures mean nothing.
 """
 
 from __future__ import annotations
@@ -17,123 +26,138 @@ import argparse
 import os
 import sys
 import time
-import tracemalloc
+from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _contenders as C  # noqa: E402
+from _environment import blas_threads, describe  # noqa: E402
+from _gemms import gemm_step  # noqa: E402
+from _measure import QUICK, Timing, interleaved_medians, traced_peaks  # noqa: E402
 
-PAUSE = 0.15  # seconds before each block: the other library's idle threads go to sleep
-SIZES = {  # name: (batch, time, input, hidden, output), goal for tinyrnn / torch
-    "seed": ((1, 3, 3, 16, 3), 0.3),
-    "char": ((1, 25, 65, 100, 65), 0.3),
-    "medium": ((32, 50, 32, 128, 32), 0.7),
-    "large": ((64, 100, 128, 512, 128), 1.0),
+SIZES = {  # name: (batch, time, input, hidden, output)
+    "seed": (1, 3, 3, 16, 3),
+    "char": (1, 25, 65, 100, 65),
+    "medium": (32, 50, 32, 128, 32),
+    "large": (64, 100, 128, 512, 128),
 }
-# Timing budget per size, seconds: a large step takes ~0.1 s, so it needs the most time for a
-# median over enough rounds to average out the load of this shared machine (~80 s in all).
-SECONDS = {"seed": 8.0, "char": 8.0, "medium": 12.0, "large": 45.0}
+GOALS = {"rnn": {"seed": 0.3, "char": 0.3, "medium": 0.7, "large": 1.0}}  # tinyrnn / torch
+# Timing budget of each layer type at each size, seconds (~3.5 min for all): a large step takes
+# 0.1-0.5 s, so it needs the most time for a median over enough rounds to average out the load
+# of a shared machine; an LSTM's or GRU's slowest round may stretch it (see interleaved_medians).
+SECONDS = {"seed": 6.0, "char": 6.0, "medium": 10.0, "large": 35.0}
+CHECK_SHAPE = (3, 7, 5, 16, 4)  # B, T, I, H, O: all different, so a transposition shows
 
 
-def interleaved_medians(steps: dict[str, C.Step], seconds: float) -> dict[str, float]:
-    """Median seconds per step of each contender, timed in interleaved blocks.
-
-    Each round runs every contender (in a rotating order) for a block of steps. Blocks, a pause
-    before each and one untimed step after it keep the thread pools apart: OpenBLAS's and
-    PyTorch's OpenMP workers spin for a while after their last call, and a contender interleaved
-    step by step with the other library would be timed against those spinning threads.
-    """
-    names = list(steps)
-    for step in steps.values():  # warm up: caches, scratch buffers, thread pools
-        for _ in range(3):
-            step()
-    rounds = max(8, int(seconds / 3))  # more rounds spread slow drifts in load more evenly
-    block = max(seconds / (rounds * len(names)) - PAUSE, 0.0)
-    times: dict[str, list[float]] = {name: [] for name in names}
-    clock = time.perf_counter
-    for r in range(rounds):
-        for i in range(len(names)):
-            name = names[(r + i) % len(names)]
-            step = steps[name]
-            time.sleep(PAUSE)
-            step()
-            start = clock()
-            while clock() - start < block or len(times[name]) < 2 * (r + 1):
-                t0 = clock()
-                step()
-                times[name].append(clock() - t0)
-    return {name: float(np.median(values)) for name, values in times.items()}
+def check_contenders(layers: list[str]) -> str:
+    """Raises RuntimeError unless the NumPy loop and PyTorch match tinyrnn after one step."""
+    checked = []
+    for layer in layers:
+        reference = C.tinyrnn_step(CHECK_SHAPE, layer)[0]
+        reference.step()
+        expected = reference.probe() if reference.probe else {}
+        others = {"NumPy loop": C.numpy_loop_step(CHECK_SHAPE, layer)}
+        torch_contender = C.torch_step(CHECK_SHAPE, layer)
+        if torch_contender is not None:
+            others["PyTorch"] = torch_contender
+        for name, contender in others.items():
+            contender.step()
+            got = contender.probe() if contender.probe else {}
+            bad = {
+                key: float(np.max(np.abs(got[key] - value)))
+                for key, value in expected.items()
+                if not np.allclose(got[key], value, rtol=1e-4, atol=1e-6)
+            }
+            if bad or set(got) != set(expected):
+                raise RuntimeError(f"{layer}: {name} differs from tinyrnn (max abs diff): {bad}")
+        checked.append(f"{layer} ({' and '.join(others)})")
+    return (
+        f"check at B,T,I,H,O = {','.join(map(str, CHECK_SHAPE))}: loss, gradients and updated "
+        f"parameters match tinyrnn's (rtol 1e-4) for {', '.join(checked)}"
+    )
 
 
-def traced_peaks(shape: tuple[int, ...]) -> tuple[int, int, int]:
-    """Peak bytes traced during one tinyrnn step, (everything live, allocated in the step),
-    and the bytes the BPTT cache strictly needs (states, inputs, parameters, their grads)."""
-    tracemalloc.start()  # from before the model exists: parameters, data and scratch count
-    try:
-        step, needed = C.tinyrnn_step(shape)
-        step()  # allocates the scratch a layer keeps between calls (counted in the first peak)
-        tracemalloc.reset_peak()
-        step()
-        everything = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    step()
-    tracemalloc.start()  # only what the step itself allocates
-    try:
-        step()
-        in_step = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    return everything, in_step, needed
+def tinyrnn_train_step(shape: tuple[int, ...], layer: str) -> Callable[[], None]:
+    return C.tinyrnn_step(shape, layer)[0].step
 
 
-def main() -> None:
+def names_option(choices: list[str]):
+    """argparse type: a comma-separated subset of `choices`, in the given order."""
+
+    def parse(text: str) -> list[str]:
+        names = [name.strip() for name in text.split(",") if name.strip()]
+        unknown = [name for name in names if name not in choices]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(f"{text!r}: choose from {','.join(choices)}")
+        return names
+
+    return parse
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated size names")
-    parser.add_argument(
-        "--seconds", type=float, default=None, help="timing budget of every size (default: ~80 s)"
-    )
-    args = parser.parse_args()
-    threads = C.blas_threads()
-    print(C.environment(threads))
+    parser.add_argument("--layers", type=names_option(list(C.LAYERS)), default=list(C.LAYERS))
+    parser.add_argument("--sizes", type=names_option(list(SIZES)), default=list(SIZES))
+    parser.add_argument("--seconds", type=float, help="budget of each layer and size")
+    parser.add_argument("--quick", action="store_true", help="smoke run: tiny budgets")
+    args = parser.parse_args(argv)
+    timing = QUICK if args.quick else Timing()
+    threads = blas_threads()  # before torch is imported: NumPy's BLAS, not torch's pools
+    print(describe(threads))
+    print(check_contenders(args.layers))
     header = (
-        f"{'size':7s} {'B,T,I,H,O':17s} {'tinyrnn':>8s} {'torch':>8s} {'np-loop':>8s} "
-        f"{'GEMMs':>8s} {'tiny/torch':>10s} {'goal':>4s} {'tiny/GEMM':>9s} {'loop/tiny':>9s} "
-        f"{'need MB':>7s} {'peak MB':>7s} {'x need':>6s} {'step MB':>7s} {'x need':>6s}"
+        f"{'size':7s} {'layer':5s} {'B,T,I,H,O':17s} {'tinyrnn':>8s} {'torch':>8s} "
+        f"{'np-loop':>8s} {'GEMMs':>8s} {'tiny/torch':>10s} {'goal':>4s} {'tiny/loop':>9s} "
+        f"{'tiny/GEMMs':>10s}"
     )
-    print(header)
-    print("-" * len(header))
-    began = time.perf_counter()
-    for name in args.sizes.split(","):
-        shape, goal = SIZES[name]
-        steps = {"tinyrnn": C.tinyrnn_step(shape)[0], "numpy loop": C.numpy_loop_step(shape)}
-        steps["gemm"] = C.gemm_step(shape)
-        torch_step = C.torch_step(shape, threads)
-        if torch_step is not None:
-            steps["torch"] = torch_step
-        med = interleaved_medians(steps, args.seconds or SECONDS[name])
-        everything, in_step, needed = traced_peaks(shape)
-        ms = {k: 1e3 * v for k, v in med.items()}
-        torch_ms = ms.get("torch", float("nan"))
-        ratio = ms["tinyrnn"] / torch_ms
-        verdict = "ok" if ratio <= goal else "MISS"
-        mb = 2.0**20
-        print(
-            f"{name:7s} {','.join(map(str, shape)):17s} {ms['tinyrnn']:8.3f} {torch_ms:8.3f} "
-            f"{ms['numpy loop']:8.3f} {ms['gemm']:8.3f} {ratio:10.2f} {goal:4.1f} "
-            f"{ms['tinyrnn'] / ms['gemm']:9.2f} {ms['numpy loop'] / ms['tinyrnn']:9.1f} "
-            f"{needed / mb:7.2f} {everything / mb:7.2f} {everything / needed:6.2f} "
-            f"{in_step / mb:7.2f} {in_step / needed:6.2f}  {verdict}",
-            flush=True,
-        )
+    print(f"\nms per step (median)\n{header}\n{'-' * len(header)}")
+    began, memory = time.perf_counter(), []
+    for size in args.sizes:
+        shape = SIZES[size]
+        for layer in args.layers:
+            tiny, needed = C.tinyrnn_step(shape, layer)
+            steps = {"tinyrnn": tiny.step, "numpy loop": C.numpy_loop_step(shape, layer).step}
+            steps["gemm"] = gemm_step(shape, layer).step
+            torch_contender = C.torch_step(shape, layer)
+            if torch_contender is not None:
+                steps["torch"] = torch_contender.step
+            seconds = args.seconds if args.seconds is not None else SECONDS[size]
+            seconds = 0.0 if args.quick and args.seconds is None else seconds
+            ms = {k: 1e3 * v for k, v in interleaved_medians(steps, seconds, timing).items()}
+            del steps, tiny, torch_contender
+            torch_ms, goal = ms.get("torch", float("nan")), GOALS.get(layer, {}).get(size)
+            ratio = ms["tinyrnn"] / torch_ms
+            verdict = "" if goal is None else (" ok" if ratio <= goal else " MISS")
+            print(
+                f"{size:7s} {layer:5s} {','.join(map(str, shape)):17s} {ms['tinyrnn']:8.3f} "
+                f"{torch_ms:8.3f} {ms['numpy loop']:8.3f} {ms['gemm']:8.3f} {ratio:10.2f} "
+                f"{'-' if goal is None else goal:>4} {ms['tinyrnn'] / ms['numpy loop']:9.2f} "
+                f"{ms['tinyrnn'] / ms['gemm']:10.2f}{verdict}",
+                flush=True,
+            )
+            peaks = traced_peaks(partial(tinyrnn_train_step, shape, layer))
+            memory.append((size, layer, needed, *peaks))
     print(f"({time.perf_counter() - began:.0f} s)")
     print(
-        "times: median ms per step (forward, backward, SGD update), interleaved blocks; GEMMs: "
-        "the same step's matrix products alone.\nneed: states + inputs of every step + "
-        "parameters + their grads. peak: tracemalloc peak during a step, everything live "
-        "(parameters,\ngrads, optimizer state, x, target, scratch kept between calls); step: "
-        "the peak of what the step itself allocates."
+        "median ms per step (forward, backward, SGD update) over interleaved blocks; GEMMs: the "
+        "same step's matrix products alone.\ngoal: the target for tiny/torch (ok or MISS)."
+    )
+    print(
+        f"\ntinyrnn's memory, MiB\n{'size':7s} {'layer':5s} {'need':>7s} {'peak':>7s} "
+        f"{'x need':>6s} {'step':>7s} {'x need':>6s}"
+    )
+    for size, layer, needed, everything, in_step in memory:
+        mib = 2.0**20
+        print(
+            f"{size:7s} {layer:5s} {needed / mib:7.2f} {everything / mib:7.2f} "
+            f"{everything / needed:6.2f} {in_step / mib:7.2f} {in_step / needed:6.2f}"
+        )
+    print(
+        "need: the states (h; h and c for the LSTM) and inputs of every step + parameters + "
+        "grads. peak: tracemalloc peak\nduring a step, everything live (parameters, grads, x, "
+        "target, scratch kept between calls); step: the peak of\nwhat the step itself allocates."
     )
 
 

@@ -112,7 +112,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=30)
     args = parser.parse_args()
     for name in args.sizes.split(","):
-        shape = SIZES[name][0]
+        shape = SIZES[name]
         steps = args.steps if name != "large" else max(5, args.steps // 4)
         result = phases(shape, steps)
         total = sum(result.values())
