@@ -1,14 +1,7 @@
 """tinyrnn: a small, readable recurrent-network framework in pure NumPy."""
 
 from . import data, functional, interop, plot
-from ._config import (
-    default_rng,
-    get_default_dtype,
-    is_grad_enabled,
-    no_grad,
-    seed,
-    set_default_dtype,
-)
+from ._config import default_rng, get_default_dtype, seed, set_default_dtype
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .layers import (
     GRU,
@@ -28,7 +21,7 @@ from .layers import (
     stacked,
 )
 from .losses import CrossEntropyLoss, Loss, MSELoss
-from .module import Module
+from .module import Module, is_grad_enabled, no_grad
 from .optim import SGD, Adagrad, Adam, Optimizer, RMSprop, clip_grad_norm, clip_grad_value
 from .parameter import Parameter
 from .sampling import rollout, sample

@@ -1,25 +1,13 @@
-"""Library-wide settings: default dtype, the default random generator, and grad mode."""
+"""Library-wide settings: the default dtype and the default random generator."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 _default_dtype: np.dtype[Any] = np.dtype(np.float32)
 _default_rng: np.random.Generator = np.random.default_rng()
-
-
-# Grad mode is per thread, as in PyTorch: a `no_grad()` block in one thread (say, validation)
-# must not make a training step running in another thread skip its caches.
-class _GradMode(threading.local):
-    enabled: bool = True
-
-
-_grad_mode = _GradMode()
 
 
 def set_default_dtype(dtype: Any) -> None:
@@ -68,19 +56,3 @@ def resolve_rng(rng: np.random.Generator | None, who: str | None = None) -> np.r
             f"{prefix}expected rng to be a np.random.Generator, got {type(rng).__name__}"
         )
     return rng
-
-
-def is_grad_enabled() -> bool:
-    """True unless inside `tinyrnn.no_grad()`: modules cache what backward needs only then."""
-    return _grad_mode.enabled
-
-
-@contextlib.contextmanager
-def no_grad() -> Iterator[None]:
-    """Context manager: forward calls inside it keep no caches (inference, validation, sampling)."""
-    previous = _grad_mode.enabled
-    _grad_mode.enabled = False
-    try:
-        yield
-    finally:
-        _grad_mode.enabled = previous

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._config import no_grad
 from .data.toy import toy_continuation, toy_sequences
 from .layers import RNN, Linear
 from .losses import MSELoss
+from .module import no_grad
 from .optim import SGD
 from .sequential import Sequential
 

@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._config import is_grad_enabled
 from .parameter import Parameter
+
+
+# Grad mode is per thread, as in PyTorch: a `no_grad()` block in one thread (say, validation)
+# must not make a training step running in another thread skip its caches.
+class _GradMode(threading.local):
+    enabled: bool = True
+
+
+_grad_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside `tinyrnn.no_grad()`: modules cache what backward needs only then."""
+    return _grad_mode.enabled
+
+
+@contextlib.contextmanager
+def no_grad() -> Iterator[None]:
+    """Context manager: forward calls inside it keep no caches (inference, validation, sampling)."""
+    previous = _grad_mode.enabled
+    _grad_mode.enabled = False
+    try:
+        yield
+    finally:
+        _grad_mode.enabled = previous
 
 
 class IncompatibleKeys(NamedTuple):
@@ -52,7 +78,7 @@ class Module:
 
     def save_for_backward(self, item: Any) -> None:
         """Cache `item` for the matching backward; a no-op inside `tinyrnn.no_grad()`."""
-        if is_grad_enabled():
+        if _grad_mode.enabled:
             self._saved.append(item)
 
     def pop_saved(self) -> Any:

@@ -30,7 +30,7 @@ def gru_forward(
     *,
     mask: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, tuple[Any, ...]]:
-    """x: (time, batch, input), state0 = h0 (batch, hidden) -> (h (time, batch, hidden), h_T, cache)"""
+    """x: (time, batch, input), h0 (batch, hidden) -> (h (time, batch, hidden), h_T, cache)."""
     h0 = state0
     steps, batch, inputs = x.shape
     hidden = weight_hh.shape[1]

@@ -19,13 +19,18 @@ biases when there are none. `dx` is None when `needs_input_grad` is False.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .activations import relu, tanh
 
-_ACTIVATIONS = {"tanh": tanh, "relu": relu}
+def _relu(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return np.maximum(x, 0, out=out)
+
+
+# np.tanh itself rather than functional.tanh: the loop calls it once per step.
+_ACTIVATIONS: dict[str, Callable[..., Any]] = {"tanh": np.tanh, "relu": _relu}
 
 
 def check_nonlinearity(nonlinearity: str) -> None:
@@ -54,7 +59,7 @@ def rnn_forward(
     nonlinearity: str = "tanh",
     mask: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, tuple[Any, ...]]:
-    """x: (time, batch, input), state0 = h0 (batch, hidden) -> (h (time, batch, hidden), h_T, cache)"""
+    """x: (time, batch, input), h0 (batch, hidden) -> (h (time, batch, hidden), h_T, cache)."""
     h0 = state0
     check_nonlinearity(nonlinearity)
     activation = _ACTIVATIONS[nonlinearity]

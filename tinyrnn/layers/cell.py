@@ -48,11 +48,7 @@ class RecurrentCell(Module):
         self.weight_hh = Parameter(rng.uniform(-bound, bound, (rows, hidden_size)), dtype)
         self.bias_ih = Parameter(rng.uniform(-bound, bound, rows), dtype) if bias else None
         self.bias_hh = Parameter(rng.uniform(-bound, bound, rows), dtype) if bias else None
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        """The dtype of the parameters, states and gradients."""
-        return self.weight_hh.data.dtype
+        self.dtype = dtype  # of the parameters, states and gradients
 
     def initial_state(self, batch_size: int, like: np.ndarray) -> Any:
         """Zeros (batch, hidden) in this cell's dtype: the state when none is given."""

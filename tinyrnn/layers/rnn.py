@@ -13,17 +13,6 @@ from .._validation import check_grad, check_not_empty, checked_input
 from ..module import Module
 from .gru_cell import GRUCell
 from .lstm_cell import LSTMCell
-from .recurrent_state import (
-    State,
-    add_states,
-    add_to_output,
-    check_lengths,
-    copy_state,
-    select_state,
-    state_output,
-    valid_steps,
-    zeros_like_state,
-)
 from .rnn_cell import RNNCell
 
 # Speed lives here. The built-in cells also exist as whole-sequence kernels in
@@ -36,6 +25,55 @@ FUSED_KERNELS: dict[type, tuple[Callable[..., Any], Callable[..., Any]]] = {
     LSTMCell: (F.lstm_forward, F.lstm_backward),
     GRUCell: (F.gru_forward, F.gru_backward),
 }
+
+
+# A state is one array (RNN, GRU) or a tuple of arrays whose first is the output (LSTM's (h, c)).
+State = Any
+
+
+def map_state(fn: Callable[..., np.ndarray], *states: State) -> State:
+    """fn applied array by array to one or more states of the same structure."""
+    if isinstance(states[0], np.ndarray):
+        return fn(*states)
+    return tuple(fn(*parts) for parts in zip(*states, strict=True))
+
+
+def state_output(state: State) -> np.ndarray:
+    """The part of a state that is the step's output: the state itself, or its first array."""
+    return state if isinstance(state, np.ndarray) else state[0]
+
+
+def add_to_output(state: State, grad: np.ndarray) -> State:
+    """`state` with `grad` added to its output part (a new value; the inputs are untouched)."""
+    if isinstance(state, np.ndarray):
+        return state + grad
+    return (state[0] + grad, *state[1:])
+
+
+def select_state(keep: np.ndarray, chosen: State, other: State) -> State:
+    """Per sample, `chosen` where keep (batch,) is True, else `other`."""
+
+    def select(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.where(keep.reshape((-1,) + (1,) * (a.ndim - 1)), a, b)
+
+    return map_state(select, chosen, other)
+
+
+def valid_steps(lengths: Any, batch: int, steps: int, who: str) -> np.ndarray:
+    """(time, batch) bool, False at padded steps, from `lengths` (batch,) integers in [1, steps]."""
+    array = np.asarray(lengths)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{who}: lengths must be an integer array, got dtype {array.dtype}")
+    if array.shape != (batch,):
+        raise ValueError(
+            f"{who}: expected lengths of shape (batch,) = ({batch},), got {tuple(array.shape)}"
+        )
+    if array.size and (array.min() < 1 or array.max() > steps):
+        raise ValueError(
+            f"{who}: every length must lie in [1, time] = [1, {steps}], got values from "
+            f"{array.min()} to {array.max()}"
+        )
+    return np.arange(steps)[:, None] < array[None, :]
 
 
 def _built_in_parameters(cell: Any) -> list[Any]:
@@ -149,14 +187,14 @@ class RNN(Module):
         state = self.initial_state(x, h0)
         mask = None  # (time, batch): False at padded steps
         if lengths is not None:
-            mask = valid_steps(check_lengths(lengths, batch, steps, name), steps)
+            mask = valid_steps(lengths, batch, steps, name)
             x = np.where(mask.T[:, :, None], x, 0)  # padding is never read (it may be nan)
         if type(self.cell) in FUSED_KERNELS:
             outputs, last, cache = self._forward_fused(x, state, mask)
         else:
             outputs, last, cache = self._forward_steps(x, state, mask)
         self.save_for_backward((cache, x.shape, last, mask))
-        self.h_n = copy_state(last)  # the caller's to keep: never a view of the cache
+        self.h_n = map_state(np.copy, last)  # the caller's to keep: never a view of the cache
         if not self.return_sequences:
             return state_output(self.h_n).copy()
         if mask is not None:
@@ -224,9 +262,9 @@ class RNN(Module):
             else:
                 # A padded step passed the state on unchanged: its gradient goes straight
                 # back to step t - 1; the cell's call there gets none.
-                zero = zeros_like_state(grad_state)
+                zero = map_state(np.zeros_like, grad_state)
                 grad_x_t, grad_prev = self.cell.backward(select_state(mask[t], grad_state, zero))
-                grad_state = add_states(grad_prev, select_state(mask[t], zero, grad_state))
+                grad_state = map_state(np.add, grad_prev, select_state(mask[t], zero, grad_state))
             if not self.needs_input_grad:
                 continue
             if grad_x_t is None:
@@ -244,7 +282,7 @@ class RNN(Module):
         """dL/d(h_n) in the state's structure (zeros where None), checked against h_n."""
         name = f"{type(self).__name__} (grad_h_n)"
         if grad_h_n is None:
-            return zeros_like_state(last)
+            return map_state(np.zeros_like, last)
         if isinstance(last, np.ndarray):
             return check_grad(grad_h_n, last.shape, name).astype(last.dtype, copy=True)
         if not isinstance(grad_h_n, (tuple, list)) or len(grad_h_n) != len(last):

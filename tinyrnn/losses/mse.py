@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 
 from .._validation import as_float_array
-from ..functional.losses import _reduction_count
 from .loss import Loss
 
 
@@ -30,16 +29,20 @@ class MSELoss(Loss):
         # pred - target serves the loss and, cached, its gradient: computed once.
         diff = np.subtract(pred, target)
         self.save_for_backward(diff)
-        return float(np.vdot(diff, diff)) / _reduction_count(diff.size, self.reduction)
+        return float(np.vdot(diff, diff)) / self._count(diff)
 
     def backward(self, grad_output: float = 1.0) -> np.ndarray:
         """dL/dpred = 2 (pred - target) / N, scaled by `grad_output`.  same shape as pred"""
         diff = self.pop_saved()
         # The cache is used once: scale it in place and hand it back.
-        diff *= 2.0 / _reduction_count(diff.size, self.reduction)
+        diff *= 2.0 / self._count(diff)
         if grad_output != 1.0:
             diff *= grad_output
         return diff
+
+    def _count(self, diff: np.ndarray) -> int:
+        """N in the formulas: the number of entries for "mean", 1 for "sum"."""
+        return max(diff.size, 1) if self.reduction == "mean" else 1
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}"

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from .._config import get_default_dtype, no_grad
-from ..module import Module
+from .._config import get_default_dtype
+from ..module import Module, no_grad
 
 
 def is_recurrent(module: Module) -> bool:

@@ -7,9 +7,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from .._config import no_grad
 from ..losses.loss import Loss
-from ..module import Module
+from ..module import Module, no_grad
 from ..optim.clip import clip_grad_norm as clip_norm
 from ..optim.optimizer import Optimizer
 from ..parameter import Parameter
