@@ -12,11 +12,11 @@ from .optimizer import Optimizer
 
 
 class Adagrad(Optimizer):
-    """theta -= gamma_t g / (sqrt(sum of g^2 so far) + eps), gamma_t = lr / (1 + (t-1) lr_decay).
+    """theta -= gamma~ g / (sqrt(state_sum) + eps): state_sum adds up g^2, gamma~ decays lr.
 
     In the notation of PyTorch's algorithm for Adagrad: gamma lr, eta lr_decay, lambda
-    weight_decay, tau initial_accumulator_value (where state_sum starts, state "sum": when > 0
-    the first steps are not huge), t the step count.
+    weight_decay, tau initial_accumulator_value (where state_sum, state "sum", starts: when > 0
+    the first steps are not huge), t the step count, gamma~ = gamma / (1 + (t-1) eta).
     """
 
     _nonnegative = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
@@ -45,11 +45,11 @@ class Adagrad(Optimizer):
             state.update(step=0, sum=np.full_like(theta, group["initial_accumulator_value"]))
         t = state["step"] = state["step"] + 1
         state_sum = state["sum"]
-        gamma_t = gamma / (1 + (t - 1) * eta)  # gamma~ <- gamma / (1 + (t - 1) eta)
+        gamma_tilde = gamma / (1 + (t - 1) * eta)  # gamma~ <- gamma / (1 + (t - 1) eta)
         state_sum += np.multiply(g, g, out=tmp)  # state_sum_t <- state_sum_{t-1} + g_t^2
         # theta_t <- theta_{t-1} - gamma~ g_t / (sqrt(state_sum_t) + eps)
         denominator = np.sqrt(state_sum, out=tmp)
         denominator += eps
         step = np.divide(g, denominator, out=tmp)
-        step *= gamma_t
+        step *= gamma_tilde
         theta -= step

@@ -90,7 +90,7 @@ class Optimizer:
         decayed, work = (half.reshape(data.shape) for half in buffer[:, : data.size])
         if weight_decay == 0:
             return param.grad, work
-        np.multiply(data, weight_decay, out=decayed)  # in PyTorch's order: grad + lambda theta
+        np.multiply(data, weight_decay, out=decayed)
         decayed += param.grad
         return decayed, work
 
