@@ -132,6 +132,22 @@ def test_float32_stays_float32(rng, cls, options):
     assert all(a.dtype == np.float32 for a in arrays)
 
 
+@pytest.mark.parametrize(
+    "cls, options",
+    FULL + [(SGD, dict(lr=0.1, momentum=0.9)), (SGD, dict(lr=0.1, momentum=0.9, nesterov=True))],
+)  # without weight decay too, where the rules read `.grad` itself rather than a decayed copy
+def test_steps_leave_the_gradients_untouched(rng, cls, options):
+    params = _params(rng)
+    optimizer = cls(params, **options)
+    for _ in range(3):  # the first step creates the state, later ones update it
+        for param in params:
+            param.grad += rng.standard_normal(param.shape)  # accumulated, never zeroed
+        grads = [param.grad.copy() for param in params]
+        optimizer.step()
+        for param, grad in zip(params, grads, strict=True):
+            np.testing.assert_array_equal(param.grad, grad)
+
+
 @pytest.mark.parametrize("cls, options", FULL)
 def test_steps_allocate_no_arrays_after_the_first(rng, cls, options):
     params = _params(rng, shapes=((200, 100), (50, 50), (100,), (1,)))

@@ -96,6 +96,29 @@ def test_param_groups_with_their_own_lr(config, rng, close):
     _run(ours_opt, theirs_opt, ours, theirs, rng, 20, close(ours_cls.__name__ + " groups"))
 
 
+@pytest.mark.parametrize("config", CONFIGS, ids=_ids)
+def test_grads_are_left_as_torch_leaves_them_while_they_accumulate(config, rng, close):
+    """No step writes into `.grad`: gradients summed over steps without zeroing stay equal to
+    torch's (which its optimizers never touch), and the parameters follow torch's."""
+    ours_cls, theirs_cls, options = config
+    ours, theirs = _pair(rng)
+    ours_opt = ours_cls(ours, **options)
+    theirs_opt = theirs_cls(theirs, foreach=False, **options)
+    compare = close(ours_cls.__name__ + " accumulated")
+    for their in theirs:
+        their.grad = torch.zeros_like(their)
+    for _ in range(10):
+        for mine, their in zip(ours, theirs, strict=True):
+            grad = rng.standard_normal(mine.shape)
+            mine.grad += grad  # no zero_grad: each step sees the sum so far
+            their.grad += torch.from_numpy(grad)
+        ours_opt.step()
+        theirs_opt.step()
+        for mine, their in zip(ours, theirs, strict=True):
+            np.testing.assert_array_equal(mine.grad, their.grad.numpy())
+            compare(mine.data, their.detach().numpy())
+
+
 @pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0, math.inf])
 @pytest.mark.parametrize("max_norm", [0.5, 1e3])
 def test_clip_grad_norm_matches_torch(rng, record_max, norm_type, max_norm):

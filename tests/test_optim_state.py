@@ -135,6 +135,7 @@ def _corruptions():
         ("missing state entry", edit(["state", 1, "grad_avg"], KeyError), ValueError),
         ("fractional step", edit(["state", 2, "step"], 1.5), ValueError),
         ("negative step", edit(["state", 2, "step"], -1), ValueError),
+        ("infinite step", edit(["state", 2, "step"], float("inf")), ValueError),
         ("unknown parameter", edit(["state", 7], {}), ValueError),
         ("bad index", edit(["state", "x"], {}), TypeError),
     ]

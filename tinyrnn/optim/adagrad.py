@@ -7,19 +7,20 @@ from typing import Any
 
 import numpy as np
 
-from ._hyper import check_real
-from ._inplace import scaled_square_, weight_decayed
-from .optimizer import Optimizer, Slot
+from ..parameter import Parameter
+from .optimizer import Optimizer
 
 
 class Adagrad(Optimizer):
-    """g = grad + wd p; clr = lr / (1 + (t-1) lr_decay); sum += g^2; p -= clr g / (sqrt(sum) + eps).
+    """theta -= gamma~ g / (sqrt(state_sum) + eps): state_sum adds up g^2, gamma~ decays lr.
 
-    `sum` starts at initial_accumulator_value, so early steps are not huge when it is > 0.
+    In the notation of PyTorch's algorithm for Adagrad: gamma lr, eta lr_decay, lambda
+    weight_decay, tau initial_accumulator_value (where state_sum, state "sum", starts: when > 0
+    the first steps are not huge), t the step count, gamma~ = gamma / (1 + (t-1) eta).
     """
 
-    _state_arrays = ("sum",)
-    _has_step = True
+    _nonnegative = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+    _state_names = ("step", "sum")
 
     def __init__(
         self,
@@ -31,37 +32,24 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
     ) -> None:
         defaults = dict(
-            lr=lr,
-            lr_decay=lr_decay,
-            weight_decay=weight_decay,
-            initial_accumulator_value=initial_accumulator_value,
-            eps=eps,
-        )
+            lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value, eps=eps,
+        )  # fmt: skip
         super().__init__(params, defaults)
 
-    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        super()._check_hyperparameters(group)
-        check_real("Adagrad", group, "lr_decay", "lr_decay value")
-        check_real("Adagrad", group, "weight_decay", "weight_decay value")
-        check_real("Adagrad", group, "initial_accumulator_value", "initial_accumulator_value")
-        check_real("Adagrad", group, "eps", "epsilon value")
-
-    def _step_group(self, group: dict[str, Any], slots: list[Slot]) -> None:
-        lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
-        weight_decay, initial = group["weight_decay"], group["initial_accumulator_value"]
-        for param, state, scratch, decayed in slots:
-            if not state:
-                state["step"] = 0
-                state["sum"] = np.full_like(param.data, initial)
-            data, grad = param.data, param.grad
-            step = state["step"] = state["step"] + 1
-            if weight_decay != 0:
-                grad = weight_decayed(grad, data, weight_decay, out=decayed)
-            clr = lr / (1 + (step - 1) * lr_decay)
-            sum_ = state["sum"]
-            scaled_square_(sum_, 1.0, grad, 1.0, scratch)  # sum += g * g
-            np.sqrt(sum_, out=scratch)
-            scratch += eps
-            np.divide(grad, scratch, out=scratch)
-            scratch *= -clr
-            data += scratch
+    def _update(self, param: Parameter, state: dict[str, Any], group: dict[str, Any]) -> None:
+        gamma, eta, lam, eps = group["lr"], group["lr_decay"], group["weight_decay"], group["eps"]
+        theta = param.data
+        g, tmp = self._gradient(param, lam)  # g_t <- g_t + lambda theta_{t-1}
+        if not state:  # state_sum_0 <- tau
+            state.update(step=0, sum=np.full_like(theta, group["initial_accumulator_value"]))
+        t = state["step"] = state["step"] + 1
+        state_sum = state["sum"]
+        gamma_tilde = gamma / (1 + (t - 1) * eta)  # gamma~ <- gamma / (1 + (t - 1) eta)
+        state_sum += np.multiply(g, g, out=tmp)  # state_sum_t <- state_sum_{t-1} + g_t^2
+        # theta_t <- theta_{t-1} - gamma~ g_t / (sqrt(state_sum_t) + eps)
+        denominator = np.sqrt(state_sum, out=tmp)
+        denominator += eps
+        step = np.divide(g, denominator, out=tmp)
+        step *= gamma_tilde
+        theta -= step

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
-from ._hyper import check_real
-from ._inplace import lerp_, scaled_square_, weight_decayed
-from .optimizer import Optimizer, Slot
+from ..parameter import Parameter
+from ._values import check_real
+from .optimizer import Optimizer
 
 
 class Adam(Optimizer):
-    """m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr/(1-b1^t) m / (sqrt(v/(1-b2^t)) + eps).
+    """theta -= gamma m_hat / (sqrt(v_hat) + eps): bias-corrected averages of g and g^2.
 
-    g = grad + weight_decay * p (L2 penalty, not AdamW's decoupled decay); the denominator is
-    computed as sqrt(v) / sqrt(1 - b2^t) + eps, PyTorch's order.
+    In the notation of PyTorch's algorithm for Adam: gamma lr, beta1 and beta2 betas, lambda
+    weight_decay (an L2 penalty folded into g, not AdamW's decoupled decay), m and v the first
+    and second moments (state "exp_avg", "exp_avg_sq"), t the step count.
     """
 
-    _state_arrays = ("exp_avg", "exp_avg_sq")
-    _has_step = True
+    _nonnegative = ("lr", "eps", "weight_decay")
+    _state_names = ("step", "exp_avg", "exp_avg_sq")
 
     def __init__(
         self,
@@ -36,37 +38,33 @@ class Adam(Optimizer):
             raise TypeError(f"Adam: betas must be a pair of floats, got {betas!r}") from None
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
 
-    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        super()._check_hyperparameters(group)
-        check_real("Adam", group, "eps", "epsilon value")
-        check_real("Adam", group, "weight_decay", "weight_decay")
+    def _check_group(self, group: Mapping[str, Any]) -> None:
+        super()._check_group(group)
         betas = group["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
         for index, beta in enumerate(betas):
-            check_real("Adam", {"beta": beta}, "beta", f"beta parameter at index {index}", 0, 1)
+            check_real("Adam", f"beta parameter at index {index}", beta, below=1.0)
 
-    def _step_group(self, group: dict[str, Any], slots: list[Slot]) -> None:
-        lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
-        beta1, beta2 = group["betas"]
-        for param, state, scratch, decayed in slots:
-            if not state:
-                state["step"] = 0
-                state["exp_avg"] = np.zeros_like(param.data)
-                state["exp_avg_sq"] = np.zeros_like(param.data)
-            data, grad = param.data, param.grad
-            if weight_decay != 0:
-                grad = weight_decayed(grad, data, weight_decay, out=decayed)
-            step = state["step"] = state["step"] + 1
-            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-            lerp_(exp_avg, grad, 1 - beta1, scratch)  # m += (1 - b1) (g - m)
-            scaled_square_(exp_avg_sq, beta2, grad, 1 - beta2, scratch)
-            # Bias corrections undo the zero initialisation of the two averages; PyTorch divides
-            # sqrt(v) by sqrt(1 - b2^t) before adding eps, and so do we.
-            step_size = lr / (1 - beta1**step)
-            np.sqrt(exp_avg_sq, out=scratch)
-            scratch /= (1 - beta2**step) ** 0.5
-            scratch += eps
-            np.divide(exp_avg, scratch, out=scratch)
-            scratch *= -step_size
-            data += scratch
+    def _update(self, param: Parameter, state: dict[str, Any], group: dict[str, Any]) -> None:
+        gamma, (beta1, beta2) = group["lr"], group["betas"]
+        eps, lam = group["eps"], group["weight_decay"]
+        theta = param.data
+        g, tmp = self._gradient(param, lam)  # g_t <- g_t + lambda theta_{t-1}
+        if not state:  # m_0 <- 0, v_0 <- 0
+            state.update(step=0, exp_avg=np.zeros_like(theta), exp_avg_sq=np.zeros_like(theta))
+        t = state["step"] = state["step"] + 1
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m *= beta1  # m_t <- beta1 m_{t-1} + (1 - beta1) g_t
+        m += np.multiply(g, 1 - beta1, out=tmp)
+        v *= beta2  # v_t <- beta2 v_{t-1} + (1 - beta2) g_t^2
+        v += np.multiply(np.multiply(g, 1 - beta2, out=tmp), g, out=tmp)
+        # theta_t <- theta_{t-1} - gamma m_hat_t / (sqrt(v_hat_t) + eps), with the bias
+        # corrections m_hat_t = m_t / (1 - beta1^t), v_hat_t = v_t / (1 - beta2^t) that undo the
+        # zero start, applied in PyTorch's order: sqrt(v_t) / sqrt(1 - beta2^t) + eps.
+        denominator = np.sqrt(v, out=tmp)
+        denominator /= math.sqrt(1 - beta2**t)
+        denominator += eps
+        step = np.divide(m, denominator, out=tmp)
+        step *= gamma / (1 - beta1**t)
+        theta -= step

@@ -5,18 +5,17 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
 from ..parameter import Parameter
+from ._values import parameter_list
 
 
-def _as_list(params: Iterable[Parameter] | Parameter, who: str) -> list[Parameter]:
-    params = [params] if isinstance(params, Parameter) else list(params)
-    for param in params:
-        if not isinstance(param, Parameter):
-            raise TypeError(f"{who}: expected Parameters, got {type(param).__name__}")
-    return params
+def _check_limit(who: str, name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not float(value) >= 0:
+        raise ValueError(f"{who}: {name} must be a number >= 0, got {value!r}")
 
 
 def _norm(grad: np.ndarray, norm_type: float) -> float:
@@ -34,10 +33,9 @@ def _norm(grad: np.ndarray, norm_type: float) -> float:
             # underflowed into subnormals (from |g| ~ 1e-19) although the norm itself is
             # finite: then take it of g / max|g| (entries <= 1) in float64, rather than report
             # inf and let the clipping zero every gradient, or report a rounded-off norm.
-            largest = max(float(grad.max()), -float(grad.min()))
+            largest = _norm(grad, math.inf)
             if 0.0 < largest < math.inf:
-                scaled = flat.astype(np.float64) / largest
-                norm = largest * float(np.linalg.norm(scaled, ord=norm_type))
+                norm = largest * float(np.linalg.norm(flat.astype(np.float64) / largest, norm_type))
     return norm
 
 
@@ -60,14 +58,12 @@ def clip_grad_norm(
             f"{who}: error_if_nonfinite must be True or False, got {error_if_nonfinite!r} "
             "(pass norm_type by keyword: the argument order differs from torch's)"
         )
-    if isinstance(max_norm, bool) or not isinstance(max_norm, numbers.Real) or not max_norm >= 0:
-        raise ValueError(f"{who}: max_norm must be a number >= 0, got {max_norm!r}")
+    _check_limit(who, "max_norm", max_norm)
     norm_type = float(norm_type)
-    params = _as_list(params, who)
+    params = parameter_list(params, who)
     if not params:
         return 0.0
-    norms = np.array([_norm(p.grad, norm_type) for p in params])
-    total = _norm(norms, norm_type)
+    total = _norm(np.array([_norm(p.grad, norm_type) for p in params]), norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
             f"{who}: the total norm of order {norm_type} of the gradients is non-finite "
@@ -85,9 +81,6 @@ def clip_grad_norm(
 
 def clip_grad_value(params: Iterable[Parameter] | Parameter, clip_value: float) -> None:
     """Clamp every gradient element into [-clip_value, clip_value], in place (NaN stays NaN)."""
-    who = "clip_grad_value"
-    valid = isinstance(clip_value, numbers.Real) and not isinstance(clip_value, bool)
-    if not valid or not clip_value >= 0:
-        raise ValueError(f"{who}: clip_value must be a number >= 0, got {clip_value!r}")
-    for param in _as_list(params, who):
+    _check_limit("clip_grad_value", "clip_value", clip_value)
+    for param in parameter_list(params, "clip_grad_value"):
         np.clip(param.grad, -clip_value, clip_value, out=param.grad)

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
-from ._hyper import check_bool, check_real
-from ._inplace import lerp_, scaled_square_, weight_decayed
-from .optimizer import Optimizer, Slot
+from ..parameter import Parameter
+from .optimizer import Optimizer
 
 
 class RMSprop(Optimizer):
-    """g = grad + wd p; v = a v + (1-a) g^2; avg = sqrt(v - mean_g^2 if centered else v) + eps;
-    buf = m buf + g / avg, p -= lr buf (momentum > 0), else p -= lr g / avg.
+    """theta -= gamma g / (sqrt(v) + eps), v a moving average of g^2 (directly or through b).
 
-    Centered: mean_g = a mean_g + (1-a) g estimates the gradient's mean, so avg tracks its
-    standard deviation rather than its root mean square.
+    In the notation of PyTorch's algorithm for RMSprop: gamma lr, alpha the smoothing constant,
+    lambda weight_decay, mu momentum, v the square average (state "square_avg"), b the momentum
+    buffer ("momentum_buffer"), g_ave the average gradient ("grad_avg"): when centered, v - g_ave^2
+    estimates the gradient's variance, so the step divides by its standard deviation instead.
     """
 
-    _state_arrays = ("square_avg", "momentum_buffer", "grad_avg")
-    _has_step = True
+    _nonnegative = ("lr", "alpha", "eps", "weight_decay", "momentum")
+    _flags = ("centered",)
+    _state_names = ("step", "square_avg", "momentum_buffer", "grad_avg")
 
     def __init__(
         self,
@@ -34,60 +35,45 @@ class RMSprop(Optimizer):
         centered: bool = False,
     ) -> None:
         defaults = dict(
-            lr=lr,
-            alpha=alpha,
-            eps=eps,
-            weight_decay=weight_decay,
-            momentum=momentum,
+            lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
             centered=centered,
-        )
+        )  # fmt: skip
         super().__init__(params, defaults)
 
-    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        super()._check_hyperparameters(group)
-        check_real("RMSprop", group, "alpha", "alpha value")
-        check_real("RMSprop", group, "eps", "epsilon value")
-        check_real("RMSprop", group, "weight_decay", "weight_decay value")
-        check_real("RMSprop", group, "momentum", "momentum value")
-        check_bool("RMSprop", group, "centered")
-
-    def _required_state(self, group: Any) -> tuple[str, ...]:
+    def _required_state(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         momentum = ("momentum_buffer",) if group["momentum"] > 0 else ()
         return ("step", "square_avg", *momentum, *(("grad_avg",) if group["centered"] else ()))
 
-    def _step_group(self, group: dict[str, Any], slots: list[Slot]) -> None:
-        neg_lr, alpha, eps = -group["lr"], group["alpha"], group["eps"]
-        weight_decay, momentum = group["weight_decay"], group["momentum"]
-        centered = group["centered"]
-        for param, state, scratch, decayed in slots:
-            data, grad = param.data, param.grad
-            if not state:
-                state["step"] = 0
-                state["square_avg"] = np.zeros_like(data)
-            state["step"] += 1
-            if weight_decay != 0:
-                grad = weight_decayed(grad, data, weight_decay, out=decayed)
-            square_avg = state["square_avg"]
-            scaled_square_(square_avg, alpha, grad, 1 - alpha, scratch)
-            if centered:
-                grad_avg = state.get("grad_avg")
-                if grad_avg is None:
-                    grad_avg = state["grad_avg"] = np.zeros_like(data)
-                lerp_(grad_avg, grad, 1 - alpha, scratch)
-                np.multiply(grad_avg, grad_avg, out=scratch)
-                np.subtract(square_avg, scratch, out=scratch)
-                np.sqrt(scratch, out=scratch)
-            else:
-                np.sqrt(square_avg, out=scratch)
-            scratch += eps
-            np.divide(grad, scratch, out=scratch)  # g / avg
-            if momentum > 0:
-                buffer = state.get("momentum_buffer")
-                if buffer is None:
-                    buffer = state["momentum_buffer"] = np.zeros_like(data)
-                buffer *= momentum
-                buffer += scratch
-                np.multiply(buffer, neg_lr, out=scratch)
-            else:
-                scratch *= neg_lr
-            data += scratch
+    def _update(self, param: Parameter, state: dict[str, Any], group: dict[str, Any]) -> None:
+        gamma, alpha, eps = group["lr"], group["alpha"], group["eps"]
+        lam, mu = group["weight_decay"], group["momentum"]
+        theta = param.data
+        g, tmp = self._gradient(param, lam)  # g_t <- g_t + lambda theta_{t-1}
+        if not state:  # v_0 <- 0 (b_0 and g_ave_0 too, when first needed)
+            state.update(step=0, square_avg=np.zeros_like(theta))
+        state["step"] += 1
+        v = state["square_avg"]
+        v *= alpha  # v_t <- alpha v_{t-1} + (1 - alpha) g_t^2
+        v += np.multiply(np.multiply(g, 1 - alpha, out=tmp), g, out=tmp)
+        if group["centered"]:
+            g_ave = state.get("grad_avg")
+            if g_ave is None:
+                g_ave = state["grad_avg"] = np.zeros_like(theta)
+            g_ave *= alpha  # g_ave_t <- alpha g_ave_{t-1} + (1 - alpha) g_t
+            g_ave += np.multiply(g, 1 - alpha, out=tmp)
+            v_tilde = np.subtract(v, np.multiply(g_ave, g_ave, out=tmp), out=tmp)
+        else:
+            v_tilde = v  # v~_t <- v_t, or v_t - (g_ave_t)^2 when centered
+        denominator = np.sqrt(v_tilde, out=tmp)
+        denominator += eps
+        scaled = np.divide(g, denominator, out=tmp)  # g_t / (sqrt(v~_t) + eps)
+        if mu > 0:
+            b = state.get("momentum_buffer")
+            if b is None:
+                b = state["momentum_buffer"] = np.zeros_like(theta)
+            b *= mu  # b_t <- mu b_{t-1} + g_t / (sqrt(v~_t) + eps)
+            b += scaled
+            theta -= np.multiply(b, gamma, out=tmp)  # theta_t <- theta_{t-1} - gamma b_t
+        else:  # theta_t <- theta_{t-1} - gamma g_t / (sqrt(v~_t) + eps)
+            scaled *= gamma
+            theta -= scaled

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
-from ._hyper import check_bool, check_real
-from ._inplace import weight_decayed
-from .optimizer import Optimizer, Slot
+from ..parameter import Parameter
+from ._values import check_real
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
-    """g = grad + wd p; buf = m buf + (1 - dampening) g (buf = g at first); p -= lr (g + m buf
-    if nesterov else buf), or p -= lr g without momentum."""
+    """theta -= gamma g, with g = grad + lambda theta, or through a momentum buffer b.
 
-    _state_arrays = ("momentum_buffer",)
+    In the notation of PyTorch's algorithm for SGD: gamma lr, lambda weight_decay, mu momentum,
+    tau dampening, b the momentum buffer (state "momentum_buffer"), theta the parameter.
+    """
+
+    _nonnegative = ("lr", "momentum", "weight_decay")
+    _flags = ("nesterov",)
+    _state_names = ("momentum_buffer",)
 
     def __init__(
         self,
@@ -28,46 +33,34 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ) -> None:
         defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            dampening=dampening,
-            weight_decay=weight_decay,
+            lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
             nesterov=nesterov,
-        )
+        )  # fmt: skip
         super().__init__(params, defaults)
 
-    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        super()._check_hyperparameters(group)
-        check_real("SGD", group, "momentum", "momentum")
-        check_real("SGD", group, "dampening", "dampening", low=-np.inf)
-        check_real("SGD", group, "weight_decay", "weight_decay")
-        check_bool("SGD", group, "nesterov")
+    def _check_group(self, group: Mapping[str, Any]) -> None:
+        super()._check_group(group)
+        check_real("SGD", "dampening", group["dampening"], low=-np.inf)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("SGD: Nesterov momentum requires momentum > 0 and zero dampening")
 
-    def _required_state(self, group: Any) -> tuple[str, ...]:
-        return ()  # the momentum buffer starts as a copy of the first gradient, when needed
+    def _required_state(self, group: Mapping[str, Any]) -> tuple[str, ...]:
+        return ()  # the buffer appears at the first step with momentum
 
-    def _step_group(self, group: dict[str, Any], slots: list[Slot]) -> None:
-        neg_lr, momentum, weight_decay = -group["lr"], group["momentum"], group["weight_decay"]
-        keep, nesterov = 1 - group["dampening"], group["nesterov"]
-        for param, state, scratch, decayed in slots:
-            data, grad = param.data, param.grad
-            if weight_decay != 0:
-                grad = weight_decayed(grad, data, weight_decay, out=decayed)
-            if momentum != 0:
-                buffer = state.get("momentum_buffer")
-                if buffer is None:  # PyTorch starts the buffer at the first gradient, undamped
-                    buffer = state["momentum_buffer"] = grad.copy()
-                else:
-                    buffer *= momentum
-                    np.multiply(grad, keep, out=scratch)
-                    buffer += scratch
-                if nesterov:  # look ahead: g + m buf
-                    np.multiply(buffer, momentum, out=scratch)
-                    scratch += grad
-                    grad = scratch
-                else:
-                    grad = buffer
-            np.multiply(grad, neg_lr, out=scratch)
-            data += scratch
+    def _update(self, param: Parameter, state: dict[str, Any], group: dict[str, Any]) -> None:
+        gamma, lam = group["lr"], group["weight_decay"]
+        mu, tau = group["momentum"], group["dampening"]
+        theta = param.data
+        g, tmp = self._gradient(param, lam)  # g_t <- g_t + lambda theta_{t-1}
+        if mu != 0:
+            b = state.get("momentum_buffer")
+            if b is None:  # b_1 <- g_1
+                b = state["momentum_buffer"] = g.copy()
+            else:  # b_t <- mu b_{t-1} + (1 - tau) g_t
+                b *= mu
+                b += np.multiply(g, 1 - tau, out=tmp)
+            if group["nesterov"]:  # g_t <- g_t + mu b_t
+                g = np.add(np.multiply(b, mu, out=tmp), g, out=tmp)
+            else:  # g_t <- b_t
+                g = b
+        theta -= np.multiply(g, gamma, out=tmp)  # theta_t <- theta_{t-1} - gamma g_t

@@ -7,7 +7,7 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
-from .._hyper import plain
+from .._values import plain
 from ..optimizer import Optimizer
 from .scheduler import LRScheduler, check_number
 
@@ -20,7 +20,10 @@ class ReduceLROnPlateau(LRScheduler):
     again, and a reduction smaller than `eps` is skipped. `step(metric)` once per epoch.
     """
 
-    _settings = ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "eps")
+    _settings = {
+        "mode": None, "factor": (0.0, float), "patience": (0.0, int), "threshold": (0.0, float),
+        "threshold_mode": None, "cooldown": (0.0, int), "eps": (0.0, float),
+    }  # fmt: skip
 
     def __init__(
         self,
@@ -40,15 +43,10 @@ class ReduceLROnPlateau(LRScheduler):
         min_lrs = list(min_lr) if isinstance(min_lr, (list, tuple)) else [min_lr] * count
         if len(min_lrs) != count:
             raise ValueError(f"ReduceLROnPlateau: expected {count} min_lrs, got {len(min_lrs)}")
-        settings = dict(
-            mode=mode, factor=factor, patience=patience, threshold=threshold,
-            threshold_mode=threshold_mode, cooldown=cooldown, eps=eps, min_lrs=min_lrs,
-        )  # fmt: skip
-        self._check_settings(settings)
-        self.mode, self.threshold_mode = mode, threshold_mode
-        self.factor, self.threshold, self.eps = factor, threshold, eps
-        self.patience, self.cooldown = patience, cooldown
+        self.mode, self.factor, self.patience, self.threshold = mode, factor, patience, threshold
+        self.threshold_mode, self.cooldown, self.eps = threshold_mode, cooldown, eps
         self.min_lrs: list[float] = min_lrs
+        self._check_settings({key: getattr(self, key) for key in (*self._settings, "min_lrs")})
         self.optimizer = optimizer
         self.last_epoch = 0
         self.best = math.inf if mode == "min" else -math.inf
@@ -67,12 +65,9 @@ class ReduceLROnPlateau(LRScheduler):
         if settings["threshold_mode"] not in ("rel", "abs"):
             got = settings["threshold_mode"]
             raise ValueError(f"{who}: threshold_mode must be 'rel' or 'abs', got {got!r}")
-        if not check_number(who, "factor", settings["factor"]) < 1.0:
+        super()._check_settings(settings)
+        if not settings["factor"] < 1.0:
             raise ValueError(f"{who}: factor must be < 1.0, got {settings['factor']!r}")
-        check_number(who, "patience", settings["patience"], integer=True)
-        check_number(who, "cooldown", settings["cooldown"], integer=True)
-        check_number(who, "threshold", settings["threshold"])
-        check_number(who, "eps", settings["eps"])
         for value in settings["min_lrs"]:
             check_number(who, "min_lr", value)
 
@@ -87,10 +82,9 @@ class ReduceLROnPlateau(LRScheduler):
         value = plain(metrics)
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"ReduceLROnPlateau.step: expected a number, got {metrics!r}")
-        current = float(value)
         self.last_epoch += 1
-        if self._is_better(current):
-            self.best = current
+        if self._is_better(float(value)):
+            self.best = float(value)
             self.num_bad_epochs = 0
         else:
             self.num_bad_epochs += 1

@@ -1,12 +1,14 @@
-"""LRScheduler: the base class of the learning-rate schedulers (PyTorch's chainable form)."""
+"""LRScheduler, the base of the learning-rate schedulers (PyTorch's chainable form), and the
+epoch-based schedules StepLR, ExponentialLR and CosineAnnealingLR."""
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from .._hyper import plain
+from .._values import plain
 from ..optimizer import Optimizer
 
 # Internal flags of torch's schedulers; accepted (and ignored) by load_state_dict so that a
@@ -35,11 +37,14 @@ class LRScheduler:
     live in the optimizer's state_dict, so save and restore both.
     """
 
-    _settings: ClassVar[tuple[str, ...]] = ()  # constructor arguments kept in the state_dict
+    # The constructor's settings (attributes, kept in the state_dict): the numeric ones map to
+    # (lowest value, int or float), the others to None and are checked by the subclass.
+    _settings: ClassVar[dict[str, tuple[float, type] | None]] = {}
 
     def __init__(self, optimizer: Optimizer) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(self).__name__}: expected an Optimizer, got {optimizer!r}")
+        self._check_settings({key: getattr(self, key) for key in self._settings})
         self.optimizer = optimizer
         for group in optimizer.param_groups:
             group.setdefault("initial_lr", group["lr"])
@@ -49,6 +54,12 @@ class LRScheduler:
         self._is_initial = True
         self.step()
         self._is_initial = False
+
+    def _check_settings(self, settings: Mapping[str, Any]) -> None:
+        """Raise Type/ValueError for bad constructor settings (subclasses add their own)."""
+        for key, bounds in self._settings.items():
+            if bounds is not None:
+                check_number(type(self).__name__, key, settings[key], bounds[0], bounds[1] is int)
 
     def get_lr(self) -> list[float]:
         """The lr of every group for epoch `last_epoch` (already incremented by `step`)."""
@@ -84,28 +95,23 @@ class LRScheduler:
         missing = sorted(keys - set(state_dict))
         if unknown or missing:
             raise ValueError(f"{who}: unknown keys {unknown}, missing {missing}")
-        values = {key: self._checked(key, plain(state_dict[key]), who) for key in keys}
+        values = {key: self._checked(key, plain(state_dict[key]), f"{who}: {key}") for key in keys}
         try:
             self._check_settings(values)
         except (TypeError, ValueError) as error:
             raise type(error)(f"{who}: {error}") from None
         self.__dict__.update(values)
 
-    def _check_settings(self, settings: Mapping[str, Any]) -> None:
-        """Raise Type/ValueError for bad constructor settings (subclasses override)."""
-
-    def _checked(self, key: str, value: Any, who: str) -> Any:
+    def _checked(self, key: str, value: Any, where: str) -> Any:
         """One state_dict value, converted to the type of the current one; else an error."""
         current = getattr(self, key)
-        where = f"{who}: {key}"
         if isinstance(current, list):
-            if hasattr(value, "tolist"):
-                value = value.tolist()
+            value = value.tolist() if hasattr(value, "tolist") else value
             if not isinstance(value, (list, tuple)) or len(value) != len(current):
                 raise ValueError(
                     f"{where}: expected a list of {len(current)} numbers, got {value!r}"
                 )
-            return [check_number(where, "each entry", v, low=-float("inf")) for v in value]
+            return [check_number(where, "each entry", v, low=-math.inf) for v in value]
         if isinstance(current, str):
             if not isinstance(value, str):
                 raise TypeError(f"{where}: expected a string, got {value!r}")
@@ -113,8 +119,72 @@ class LRScheduler:
         integer = isinstance(current, numbers.Integral)
         if integer and isinstance(value, float) and value.is_integer():
             value = int(value)
-        return check_number(where, "the value", value, low=-float("inf"), integer=integer)
+        return check_number(where, "the value", value, low=-math.inf, integer=integer)
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._settings)
         return f"{type(self).__name__}({settings}, last_epoch={self.last_epoch})"
+
+
+class StepLR(LRScheduler):
+    """lr = base_lr * gamma^(epoch // step_size), applied as one multiplication per decay."""
+
+    _settings = {"step_size": (1, int), "gamma": (0.0, float)}
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
+        self.step_size, self.gamma = step_size, gamma
+        super().__init__(optimizer)
+
+    def get_lr(self) -> list[float]:
+        decay = self.last_epoch > 0 and self.last_epoch % self.step_size == 0
+        groups = self.optimizer.param_groups
+        return [group["lr"] * self.gamma if decay else group["lr"] for group in groups]
+
+
+class ExponentialLR(LRScheduler):
+    """lr = base_lr * gamma^epoch, applied as one multiplication per epoch."""
+
+    _settings = {"gamma": (0.0, float)}
+
+    def __init__(self, optimizer: Optimizer, gamma: float) -> None:
+        self.gamma = gamma
+        super().__init__(optimizer)
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        return [group["lr"] if self._is_initial else group["lr"] * self.gamma for group in groups]
+
+
+class CosineAnnealingLR(LRScheduler):
+    """lr_t = eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2, computed recursively.
+
+    Like PyTorch, each step rescales the group's current lr (so other changes to it carry on):
+    lr_t = eta_min + (lr_{t-1} - eta_min) (1 + cos(pi t / T_max)) / (1 + cos(pi (t-1) / T_max)).
+    Past T_max the lr climbs back up (the cosine continues; no restart), and at the bottom of
+    each period, where that ratio would be 0/0, a closed-form increment replaces it.
+    """
+
+    _settings = {"T_max": (1, int), "eta_min": (0.0, float)}
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:  # noqa: N803
+        self.T_max, self.eta_min = T_max, eta_min
+        super().__init__(optimizer)
+
+    def get_lr(self) -> list[float]:
+        groups, epoch = self.optimizer.param_groups, self.last_epoch
+        t_max, eta_min = self.T_max, self.eta_min
+        if self._is_initial:
+            return [group["lr"] for group in groups]
+        if (epoch - 1 - t_max) % (2 * t_max) == 0:  # just past the minimum: the 0/0 case
+            return [
+                group["lr"] + (base_lr - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
+                for base_lr, group in zip(self.base_lrs, groups, strict=True)
+            ]
+        # The operation order matches torch's expression, so the lrs agree to the last bit.
+        return [
+            (1 + math.cos(math.pi * epoch / t_max))
+            / (1 + math.cos(math.pi * (epoch - 1) / t_max))
+            * (group["lr"] - eta_min)
+            + eta_min
+            for group in groups
+        ]
