@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from ._config import is_grad_enabled
 from .parameter import Parameter
+
+if TYPE_CHECKING:
+    from .summary import ModelSummary
 
 
 class IncompatibleKeys(NamedTuple):
@@ -194,14 +197,14 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
-        children = list(self.named_children())
-        if not children:
-            return f"{type(self).__name__}({self.extra_repr()})"
-        lines = [f"{type(self).__name__}("]
-        if self.extra_repr():
-            lines.append(f"  {self.extra_repr()}")
-        for name, child in children:
-            child_repr = repr(child).replace("\n", "\n  ")
-            lines.append(f"  ({name}): {child_repr}")
-        lines.append(")")
-        return "\n".join(lines)
+        """PyTorch-style tree of the modules; a model's ends with its parameter count."""
+        from .summary import module_repr  # summary imports the layers, which import this
+
+        return module_repr(self)
+
+    def summary(self, input_size: Sequence[int | None] | None = None) -> ModelSummary:
+        """A table of the layers: output shapes (from `input_size`, e.g. `(batch, time,
+        features)`, None for any size; else "?") and parameter counts, total and trainable."""
+        from .summary import summarize
+
+        return summarize(self, input_size)
