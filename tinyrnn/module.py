@@ -22,7 +22,8 @@ class IncompatibleKeys(NamedTuple):
 
 
 class Module:
-    """Base class. Subclasses define `forward` (caching what backward needs) and `backward`.
+    """`Module()`: subclass it to write a layer: call `super().__init__()`, keep Parameters and
+    sub-modules in attributes, define `forward` (caching what backward needs) and `backward`.
 
     Parameters and sub-modules are found by walking the instance's public attributes
     (a `Parameter`, a `Module`, or a list/tuple of Modules), in assignment order, so there is

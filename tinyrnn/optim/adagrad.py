@@ -13,7 +13,11 @@ from .optimizer import Optimizer, Slot
 
 
 class Adagrad(Optimizer):
-    """g = grad + wd p; clr = lr / (1 + (t-1) lr_decay); sum += g^2; p -= clr g / (sqrt(sum) + eps).
+    """`Adagrad(params, lr=0.01, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
+    eps=1e-10)`: steps shrink with the summed squared gradients; `params` is
+    `model.parameters()` or a list of group dicts.
+
+    g = grad + wd p; clr = lr / (1 + (t-1) lr_decay); sum += g^2; p -= clr g / (sqrt(sum) + eps).
 
     `sum` starts at initial_accumulator_value, so early steps are not huge when it is > 0.
     """

@@ -13,7 +13,10 @@ from .optimizer import Optimizer, Slot
 
 
 class Adam(Optimizer):
-    """m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr/(1-b1^t) m / (sqrt(v/(1-b2^t)) + eps).
+    """`Adam(params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)`: Adam;
+    `params` is `model.parameters()` or a list of group dicts.
+
+    m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr/(1-b1^t) m / (sqrt(v/(1-b2^t)) + eps).
 
     g = grad + weight_decay * p (L2 penalty, not AdamW's decoupled decay); the denominator is
     computed as sqrt(v) / sqrt(1 - b2^t) + eps, PyTorch's order.

@@ -20,7 +20,10 @@ Slot = tuple[Parameter, dict[str, Any], np.ndarray, np.ndarray]
 
 
 class Optimizer:
-    """Holds `param_groups` (dicts of "params" plus hyperparameters) and per-parameter `state`.
+    """`Optimizer(params, defaults)`: base class; `params` are Parameters or group dicts
+    (`{"params": [...], "lr": 0.1}`), `defaults` the hyperparameters a group does not set.
+
+    Holds `param_groups` (dicts of "params" plus hyperparameters) and per-parameter `state`.
 
     A subclass sets its defaults, checks a group's hyperparameters in `_check_hyperparameters`,
     names its per-parameter state in `_state_arrays` (arrays of the parameter's shape) and

@@ -13,7 +13,11 @@ from .optimizer import Optimizer, Slot
 
 
 class RMSprop(Optimizer):
-    """g = grad + wd p; v = a v + (1-a) g^2; avg = sqrt(v - mean_g^2 if centered else v) + eps;
+    """`RMSprop(params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+    centered=False)`: steps scaled by a running root mean square of the gradients; `params` is
+    `model.parameters()` or a list of group dicts.
+
+    g = grad + wd p; v = a v + (1-a) g^2; avg = sqrt(v - mean_g^2 if centered else v) + eps;
     buf = m buf + g / avg, p -= lr buf (momentum > 0), else p -= lr g / avg.
 
     Centered: mean_g = a mean_g + (1-a) g estimates the gradient's mean, so avg tracks its

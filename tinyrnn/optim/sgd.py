@@ -13,7 +13,10 @@ from .optimizer import Optimizer, Slot
 
 
 class SGD(Optimizer):
-    """g = grad + wd p; buf = m buf + (1 - dampening) g (buf = g at first); p -= lr (g + m buf
+    """`SGD(params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False)`:
+    stochastic gradient descent; `params` is `model.parameters()` or a list of group dicts.
+
+    g = grad + wd p; buf = m buf + (1 - dampening) g (buf = g at first); p -= lr (g + m buf
     if nesterov else buf), or p -= lr g without momentum."""
 
     _state_arrays = ("momentum_buffer",)

@@ -11,7 +11,10 @@ from .scheduler import LRScheduler, check_number
 
 
 class CosineAnnealingLR(LRScheduler):
-    """lr_t = eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2, computed recursively.
+    """`CosineAnnealingLR(optimizer, T_max, eta_min=0.0)`: the lr follows half a cosine down to
+    `eta_min` over `T_max` epochs; call `step()` once per epoch.
+
+    lr_t = eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2, computed recursively.
 
     Like PyTorch, each step rescales the group's current lr (so other changes to it carry on):
     lr_t = eta_min + (lr_{t-1} - eta_min) (1 + cos(pi t / T_max)) / (1 + cos(pi (t-1) / T_max)).

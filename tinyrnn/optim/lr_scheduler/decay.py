@@ -10,7 +10,11 @@ from .scheduler import LRScheduler, check_number
 
 
 class StepLR(LRScheduler):
-    """lr = base_lr * gamma^(epoch // step_size), applied as one multiplication per decay."""
+    """`StepLR(optimizer, step_size, gamma=0.1)`: lr times `gamma` every `step_size` epochs
+    (call `step()` once per epoch).
+
+    lr = base_lr * gamma^(epoch // step_size), applied as one multiplication per decay.
+    """
 
     _settings = ("step_size", "gamma")
 
@@ -32,7 +36,10 @@ class StepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """lr = base_lr * gamma^epoch, applied as one multiplication per epoch."""
+    """`ExponentialLR(optimizer, gamma)`: lr times `gamma` every epoch (call `step()` each epoch).
+
+    lr = base_lr * gamma^epoch, applied as one multiplication per epoch.
+    """
 
     _settings = ("gamma",)
 

@@ -26,7 +26,9 @@ def check_number(who: str, label: str, value: Any, low: float = 0.0, integer: bo
 
 
 class LRScheduler:
-    """Sets every parameter group's "lr" at each `step()`; subclasses implement `get_lr()`.
+    """`LRScheduler(optimizer)`: base class of the schedulers; call `step()` once per epoch.
+
+    Sets every parameter group's "lr" at each `step()`; subclasses implement `get_lr()`.
 
     As in PyTorch, the constructor records each group's starting lr as "initial_lr" (the
     `base_lrs`) and takes the first step (epoch 0), and `get_lr()` derives the next lrs from the
