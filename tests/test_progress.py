@@ -113,7 +113,7 @@ def test_automatic_mode_uses_the_bar_in_a_notebook(monkeypatch):
     monkeypatch.setattr(progress, "_in_notebook", lambda: True)
     monkeypatch.setattr(progress.sys.stderr, "isatty", lambda: False, raising=False)
     Progress(4, 0, None, print, batches_per_epoch=5)
-    assert made == [{"total": 20, "unit": "batch"}]
+    assert made == [{"total": 20, "unit": "batch", "desc": "epoch 1/4"}]
     monkeypatch.setattr(progress, "_in_notebook", lambda: False)
     lines: list[str] = []
     plain = Progress(4, 0, None, lines.append)

@@ -67,7 +67,8 @@ class Progress:
         self.epochs, self.batches_per_epoch = epochs, batches_per_epoch
         self.interval, self._clock, self._log = interval, clock, log
         total = None if batches_per_epoch is None else (epochs - initial) * batches_per_epoch
-        self._bar = tqdm(total=total, unit="batch") if enabled else None
+        desc = f"epoch {initial + 1}/{epochs}"
+        self._bar = tqdm(total=total, unit="batch", desc=desc) if enabled else None
         self.plain = self.plain and self._bar is None
         self._last_line = clock()
         self.start_epoch(initial)
