@@ -1,8 +1,11 @@
 """The adding problem: can a model remember two marked numbers across a long sequence?
 
-    python examples/adding.py                   # LSTM vs GRU vs vanilla RNN, 50 steps, ~25 s
+    python examples/adding.py                   # LSTM vs GRU vs vanilla RNN, 50 steps, ~60 s
     python examples/adding.py --cells lstm --seq-len 100 --epochs 12
-    python examples/adding.py --fast            # a couple of seconds (used by the tests)
+    python examples/adding.py --fast            # about 3 s (used by the tests)
+
+Times measured with one BLAS thread (`OPENBLAS_NUM_THREADS=1 python ...`; see "BLAS threads" in
+docs/training.md) on a shared 2-core machine under load.
 
 Each input is a sequence of (value, marker) pairs: values uniform in [0, 1), the marker 1 at
 exactly two positions. The target is the sum of the two marked values. Always answering 1 (the

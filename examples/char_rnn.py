@@ -1,8 +1,11 @@
 """A character-level language model: the classic minimal char-RNN setup, in tinyrnn.
 
-    python examples/char_rnn.py                      # 10000 steps on examples/data/recurrent.txt
+    python examples/char_rnn.py                  # 10000 steps on examples/data/recurrent.txt, ~16 s
     python examples/char_rnn.py my_book.txt --steps 20000
-    python examples/char_rnn.py --fast               # a few steps (used by the tests)
+    python examples/char_rnn.py --fast           # a few steps, under 1 s (used by the tests)
+
+Times measured with one BLAS thread (`OPENBLAS_NUM_THREADS=1 python ...`; see "BLAS threads" in
+docs/training.md) on a shared 2-core machine under load.
 
 Setup: one-hot characters -> vanilla RNN with 100 hidden units -> linear layer -> softmax over
 the vocabulary; the text is read in 25-character chunks with stateful truncated BPTT (the hidden

@@ -1,7 +1,10 @@
 """Forecast a noisy sine wave: sliding windows -> RNN -> fit with validation -> rollout -> plots.
 
-    python examples/sine.py            # about 15 s on a laptop CPU
-    python examples/sine.py --fast     # a couple of seconds (used by the tests)
+    python examples/sine.py            # about 5 s
+    python examples/sine.py --fast     # about 3 s (used by the tests)
+
+Times measured with one BLAS thread (`OPENBLAS_NUM_THREADS=1 python ...`; see "BLAS threads" in
+docs/training.md) on a shared 2-core machine under load.
 
 The series is sin(2 pi t / 40) plus Gaussian noise (sd 0.1). A model reads 30 steps and predicts
 the next one; trained on the first 70% of the series, stopped early on the next 15%, and judged

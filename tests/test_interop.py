@@ -209,8 +209,6 @@ def test_prefix_and_to_torch_module_errors():
     with pytest.raises(ValueError, match=r"one name per part; the model has 2 part\(s\)"):
         torch_parameter_names(model, prefixes=("rnn",))
     pytest.importorskip("torch")
-    with pytest.raises(ValueError, match="several torch modules"):
-        to_torch_module(model)
     uneven = tinyrnn.Sequential(
         tinyrnn.RNN(3, 4), tinyrnn.RNN(4, 4), Dropout(0.5), tinyrnn.RNN(4, 4)
     )

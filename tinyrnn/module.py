@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from .parameter import Parameter
+
+if TYPE_CHECKING:
+    from .summary import ModelSummary
 
 
 # Grad mode is per thread, as in PyTorch: a `no_grad()` block in one thread (say, validation)
@@ -45,7 +48,8 @@ class IncompatibleKeys(NamedTuple):
 
 
 class Module:
-    """Base class. Subclasses define `forward` (caching what backward needs) and `backward`.
+    """`Module()`: subclass it to write a layer: call `super().__init__()`, keep Parameters and
+    sub-modules in attributes, define `forward` (caching what backward needs) and `backward`.
 
     Parameters and sub-modules are found by walking the instance's public attributes
     (a `Parameter`, a `Module`, or a list/tuple of Modules), in assignment order, so there is
@@ -220,14 +224,14 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
-        children = list(self.named_children())
-        if not children:
-            return f"{type(self).__name__}({self.extra_repr()})"
-        lines = [f"{type(self).__name__}("]
-        if self.extra_repr():
-            lines.append(f"  {self.extra_repr()}")
-        for name, child in children:
-            child_repr = repr(child).replace("\n", "\n  ")
-            lines.append(f"  ({name}): {child_repr}")
-        lines.append(")")
-        return "\n".join(lines)
+        """PyTorch-style tree of the modules; a model's ends with its parameter count."""
+        from .summary import module_repr  # summary imports the layers, which import this
+
+        return module_repr(self)
+
+    def summary(self, input_size: Sequence[int | None] | None = None) -> ModelSummary:
+        """A table of the layers: output shapes (from `input_size`, e.g. `(batch, time,
+        features)`, None for any size; else "?") and parameter counts, total and trainable."""
+        from .summary import summarize
+
+        return summarize(self, input_size)

@@ -8,7 +8,11 @@ import numpy as np
 
 
 class Parameter:
-    """A trainable array. `data`: the values; `grad`: same shape and dtype, summed by backward."""
+    """`Parameter(data, dtype=None)`: a trainable copy of `data` (floating point; `dtype` casts it,
+    e.g. `tinyrnn.get_default_dtype()`).
+
+    A trainable array. `data`: the values; `grad`: same shape and dtype, summed by backward.
+    """
 
     __slots__ = ("data", "grad")
 

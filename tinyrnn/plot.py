@@ -1,6 +1,7 @@
 """Training plots saved to image files: loss curves and prediction-vs-truth series.
 
-matplotlib is optional (`pip install tinyrnn[plot]`) and imported only when a plot is made.
+matplotlib is optional (`pip install -e ".[plot]"` in the checkout) and imported only when a
+plot is made.
 Figures are drawn on matplotlib's Agg canvas directly (no pyplot), so plotting works without
 a display and never changes the backend a user's own pyplot session has chosen.
 """
@@ -14,7 +15,10 @@ from typing import Any
 
 import numpy as np
 
-_INSTALL_HINT = "tinyrnn.plot needs matplotlib: pip install 'tinyrnn[plot]' (or matplotlib)"
+_INSTALL_HINT = (
+    "tinyrnn.plot needs matplotlib: pip install matplotlib "
+    '(or, in the tinyrnn checkout, pip install -e ".[plot]")'
+)
 
 
 def _new_figure(rows: int = 1, height: float = 4.0) -> Any:

@@ -18,15 +18,16 @@ torch recurrent module is the one built with `batch_first=True`):
   Sequential of Linear and activations maps exactly onto the same `torch.nn.Sequential`), or
   the names in `prefixes=` (e.g. `("rnn", "fc")` for a torch module with attributes `rnn`, `fc`).
 
+`to_torch_module(model)` builds the torch module itself: for such a Sequential, a
+torch.nn.Sequential with the same keys, whose recurrent parts return what tinyrnn's do (all
+steps, or the last step for return_sequences=False) and whose activations (Tanh, Sigmoid,
+ReLU, Softmax) and Dropouts are torch's.
+
 Anything else (a custom cell, a layer without a torch twin) raises ValueError naming it.
 """
 
-from .torch_state import (
-    load_torch_state_dict,
-    to_torch_module,
-    to_torch_state_dict,
-    torch_parameter_names,
-)
+from .torch_module import to_torch_module
+from .torch_state import load_torch_state_dict, to_torch_state_dict, torch_parameter_names
 
 __all__ = [
     "load_torch_state_dict",

@@ -14,3 +14,5 @@ class Part:
     torch_type: str  # "RNN", "LSTM", "GRU", "Linear" or "Embedding"
     config: dict[str, Any] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # tinyrnn name -> torch name
+    stop: int = 0  # one past the index of its last layer in the Sequential (Dropouts included)
+    return_sequences: bool = True  # a recurrent part's last layer: all steps, or the last one

@@ -129,4 +129,5 @@ def recurrent_part(items: list[tuple[str, Module]], position: int, who: str) -> 
     }
     if first["type"] == "RNN":
         config["nonlinearity"] = first["nonlinearity"]
-    return Part(position, first["type"], config, names)
+    last = levels[-1][0][2]
+    return Part(position, first["type"], config, names, return_sequences=last.return_sequences)

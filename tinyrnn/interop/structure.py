@@ -5,6 +5,8 @@ A model is cut into parts, each the equivalent of one torch module (see `tinyrnn
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..layers.dropout import Dropout
 from ..layers.embedding import Embedding
 from ..layers.linear import Linear
@@ -53,11 +55,11 @@ def model_parts(model: Module, who: str) -> tuple[list[Part], bool]:
             run.extend(flat if flat is not None else [(f"{index}.", layer)])
             continue
         if run:
-            parts.append(recurrent_part(run, run_start, who))
+            parts.append(replace(recurrent_part(run, run_start, who), stop=index))
             run = []
         part = _single_part(layer, index, f"{index}.", who)
         if part is not None:
-            parts.append(part)
+            parts.append(replace(part, stop=index + 1))
     if run:
-        parts.append(recurrent_part(run, run_start, who))
+        parts.append(replace(recurrent_part(run, run_start, who), stop=len(model)))
     return parts, True

@@ -111,27 +111,3 @@ def load_torch_state_dict(
         )
     model.load_state_dict(values, strict=False)
     return IncompatibleKeys(missing, unexpected)
-
-
-def to_torch_module(model: Module) -> Any:
-    """A new torch.nn.RNN/LSTM/GRU (batch_first=True), Linear or Embedding equal to `model`."""
-    torch = _import_torch("to_torch_module")
-    parts, prefixed = model_parts(model, "to_torch_module")
-    if prefixed:
-        found = ", ".join(f"{part.torch_type} at {part.position}" for part in parts)
-        raise ValueError(
-            f"to_torch_module: the model maps to several torch modules ({found}); build them "
-            "yourself and use to_torch_state_dict(model, prefixes=...)"
-        )
-    part = parts[0]
-    config = dict(part.config)
-    if config.get("dropout", 0.0) is None:
-        raise ValueError(
-            "to_torch_module: torch applies one dropout p between every pair of layers; this "
-            "stack has different Dropouts between its layers"
-        )
-    dtype = next(model.parameters()).dtype
-    config["dtype"] = torch.float64 if dtype == np.float64 else torch.float32
-    module = getattr(torch.nn, part.torch_type)(**config)
-    module.load_state_dict(to_torch_state_dict(model))
-    return module

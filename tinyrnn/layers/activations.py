@@ -31,7 +31,10 @@ def _checked_grad(grad_output: Any, y: np.ndarray, who: str) -> np.ndarray:
 
 
 class Tanh(Module):
-    """y = tanh(x), elementwise.  x: any shape -> same shape"""
+    """`Tanh()` (no arguments): the hyperbolic tangent, elementwise.
+
+    y = tanh(x), elementwise.  x: any shape -> same shape
+    """
 
     def forward(self, x: Any) -> np.ndarray:
         y = F.tanh(_as_input(x, "Tanh"))
@@ -48,7 +51,10 @@ class Tanh(Module):
 
 
 class Sigmoid(Module):
-    """y = 1 / (1 + exp(-x)), elementwise.  x: any shape -> same shape"""
+    """`Sigmoid()` (no arguments): the logistic function, elementwise.
+
+    y = 1 / (1 + exp(-x)), elementwise.  x: any shape -> same shape
+    """
 
     def forward(self, x: Any) -> np.ndarray:
         y = F.sigmoid(_as_input(x, "Sigmoid"))
@@ -65,7 +71,10 @@ class Sigmoid(Module):
 
 
 class ReLU(Module):
-    """y = max(x, 0), elementwise.  x: any shape -> same shape"""
+    """`ReLU()` (no arguments): max(x, 0), elementwise.
+
+    y = max(x, 0), elementwise.  x: any shape -> same shape
+    """
 
     def forward(self, x: Any) -> np.ndarray:
         y = F.relu(_as_input(x, "ReLU"))
@@ -82,7 +91,10 @@ class ReLU(Module):
 
 
 class Softmax(Module):
-    """y = softmax(x) along `axis`.  x: any shape -> same shape"""
+    """`Softmax(axis=-1)`: softmax along `axis` (probabilities summing to 1 there).
+
+    y = softmax(x) along `axis`.  x: any shape -> same shape
+    """
 
     def __init__(self, axis: int = -1) -> None:
         super().__init__()

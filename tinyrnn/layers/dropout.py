@@ -25,7 +25,10 @@ def dropout_mask(
 
 
 class Dropout(Module):
-    """x: any shape -> same shape. Training: x * mask (see `dropout_mask`); eval: identity.
+    """`Dropout(p=0.5, *, rng=None)`: zeroes each entry with probability `p` while training
+    (the rest scaled by 1 / (1 - p)); the identity in eval mode.
+
+    x: any shape -> same shape. Training: x * mask (see `dropout_mask`); eval: identity.
 
     `rng`: the np.random.Generator the masks are drawn from; None means the library's default
     generator at call time (so `tinyrnn.seed(n)` after construction still makes runs repeatable).

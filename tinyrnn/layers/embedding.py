@@ -31,7 +31,10 @@ def embedding_grad_add(
 
 
 class Embedding(Module):
-    """indices: integer array (...) -> vectors (..., embedding_dim); `weight` (num, dim) ~ N(0, 1).
+    """`Embedding(num_embeddings, embedding_dim, *, dtype=None, rng=None)`: a table of
+    `num_embeddings` learned vectors; call it with integer indices.
+
+    indices: integer array (...) -> vectors (..., embedding_dim); `weight` (num, dim) ~ N(0, 1).
 
     The input is a set of indices, not a differentiable quantity: `backward` adds into
     `weight.grad` (rows used several times accumulate) and returns None.

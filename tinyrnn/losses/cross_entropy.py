@@ -11,7 +11,9 @@ from .loss import Loss
 
 
 class CrossEntropyLoss(Loss):
-    """L = mean over positions of -log softmax(logits)[target].
+    """`CrossEntropyLoss()`: call `loss_fn(logits, target)`, target integer class indices.
+
+    L = mean over positions of -log softmax(logits)[target].
 
     pred: logits (..., classes); target: integer class indices (...) -> float.
     """

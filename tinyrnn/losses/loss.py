@@ -12,7 +12,10 @@ from ..module import Module
 
 
 class Loss(Module):
-    """A Module whose forward returns a Python float and whose backward takes no gradient."""
+    """`Loss()`: base class of losses: `loss_fn(pred, target)` -> float, `backward()` -> dL/dpred.
+
+    A Module whose forward returns a Python float and whose backward takes no gradient.
+    """
 
     def forward(self, pred: Any, target: Any) -> float:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")

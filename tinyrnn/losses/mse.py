@@ -11,7 +11,10 @@ from .loss import Loss
 
 
 class MSELoss(Loss):
-    """L = sum((pred - target)^2) / N (or / 1 for "sum").  pred, target: same shape -> float"""
+    """`MSELoss(reduction="mean")`: mean squared error; call `loss_fn(pred, target)` (same shapes).
+
+    L = sum((pred - target)^2) / N (or / 1 for "sum").  pred, target: same shape -> float
+    """
 
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()

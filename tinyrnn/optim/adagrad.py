@@ -12,7 +12,11 @@ from .optimizer import Optimizer
 
 
 class Adagrad(Optimizer):
-    """theta -= gamma~ g / (sqrt(state_sum) + eps): state_sum adds up g^2, gamma~ decays lr.
+    """`Adagrad(params, lr=0.01, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
+    eps=1e-10)`: steps shrink with the summed squared gradients; `params` is
+    `model.parameters()` or a list of group dicts.
+
+    theta -= gamma~ g / (sqrt(state_sum) + eps): state_sum adds up g^2, gamma~ decays lr.
 
     In the notation of PyTorch's algorithm for Adagrad: gamma lr, eta lr_decay, lambda
     weight_decay, tau initial_accumulator_value (where state_sum, state "sum", starts: when > 0

@@ -14,7 +14,10 @@ from .optimizer import Optimizer
 
 
 class Adam(Optimizer):
-    """theta -= gamma m_hat / (sqrt(v_hat) + eps): bias-corrected averages of g and g^2.
+    """`Adam(params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)`: Adam;
+    `params` is `model.parameters()` or a list of group dicts.
+
+    theta -= gamma m_hat / (sqrt(v_hat) + eps): bias-corrected averages of g and g^2.
 
     In the notation of PyTorch's algorithm for Adam: gamma lr, beta1 and beta2 betas, lambda
     weight_decay (an L2 penalty folded into g, not AdamW's decoupled decay), m and v the first

@@ -22,7 +22,10 @@ _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
 
 
 class Optimizer:
-    """Holds `param_groups` (dicts of "params" plus hyperparameters) and per-parameter `state`.
+    """`Optimizer(params, defaults)`: base class; `params` are Parameters or group dicts
+    (`{"params": [...], "lr": 0.1}`), `defaults` the hyperparameters a group does not set.
+
+    Holds `param_groups` (dicts of "params" plus hyperparameters) and per-parameter `state`.
 
     A subclass passes its defaults, lists the hyperparameters that must be real numbers >= 0 in
     `_nonnegative` and the boolean ones in `_flags`, names the entries of a parameter's state in

@@ -12,7 +12,11 @@ from .optimizer import Optimizer
 
 
 class RMSprop(Optimizer):
-    """theta -= gamma g / (sqrt(v) + eps), v a moving average of g^2 (directly or through b).
+    """`RMSprop(params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+    centered=False)`: steps scaled by a running root mean square of the gradients; `params` is
+    `model.parameters()` or a list of group dicts.
+
+    theta -= gamma g / (sqrt(v) + eps), v a moving average of g^2 (directly or through b).
 
     In the notation of PyTorch's algorithm for RMSprop: gamma lr, alpha the smoothing constant,
     lambda weight_decay, mu momentum, v the square average (state "square_avg"), b the momentum

@@ -13,7 +13,10 @@ from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
-    """theta -= gamma g, with g = grad + lambda theta, or through a momentum buffer b.
+    """`SGD(params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False)`:
+    stochastic gradient descent; `params` is `model.parameters()` or a list of group dicts.
+
+    theta -= gamma g, with g = grad + lambda theta, or through a momentum buffer b.
 
     In the notation of PyTorch's algorithm for SGD: gamma lr, lambda weight_decay, mu momentum,
     tau dampening, b the momentum buffer (state "momentum_buffer"), theta the parameter.

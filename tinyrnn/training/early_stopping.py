@@ -10,7 +10,10 @@ from ..module import Module
 
 
 class EarlyStopping:
-    """Stop once more than `patience` epochs in a row have not beaten the best by `min_delta`.
+    """`EarlyStopping(patience, min_delta=0.0, best=inf)`: what `fit(early_stopping_patience=...)`
+    uses; call `should_stop(value, epoch, model)` once per epoch.
+
+    Stop once more than `patience` epochs in a row have not beaten the best by `min_delta`.
 
     Patience counts as in PyTorch's ReduceLROnPlateau: `patience=2` tolerates two epochs
     without improvement and stops at the third; `patience=0` stops at the first.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -81,8 +81,11 @@ def train_epoch(
     data: Batches,
     epoch: int,
     clip_grad_norm: float | None,
+    on_batch: Callable[[int, float], object] | None = None,
 ) -> float:
-    """One pass of training over `data` -> the mean loss (weighted by batch size)."""
+    """One pass of training over `data` -> the mean loss (weighted by batch size).
+
+    `on_batch(batch_size, loss)` is called after every step (fit's progress report)."""
     reset_states(model)  # stateful layers carry state across batches, never across epochs
     with _without_input_grad(model):
         total, count = 0.0, 0
@@ -109,6 +112,8 @@ def train_epoch(
             optimizer.step()
             total += loss * len(x)
             count += len(x)
+            if on_batch is not None:
+                on_batch(len(x), loss)
     if count == 0:
         raise ValueError("fit: the training data yielded no batches")
     return total / count

@@ -8,7 +8,11 @@ from typing import Any
 
 @dataclass
 class History:
-    """Per-epoch training loss, validation loss (if any) and learning rate."""
+    """`History(loss=[], val_loss=[], lr=[], stopped_early=False, best_epoch=None)`: what `fit`
+    returns (`History()` is an empty one; pass it to `fit(history=...)` to continue).
+
+    Per-epoch training loss, validation loss (if any) and learning rate.
+    """
 
     loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)

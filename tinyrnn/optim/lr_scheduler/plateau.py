@@ -13,7 +13,11 @@ from .scheduler import LRScheduler, check_number
 
 
 class ReduceLROnPlateau(LRScheduler):
-    """After more than `patience` epochs without improvement, lr = max(lr * factor, min_lr).
+    """`ReduceLROnPlateau(optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
+    threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8)`: call `step(metric)` once per
+    epoch; the lr is cut by `factor` when the metric stops improving.
+
+    After more than `patience` epochs without improvement, lr = max(lr * factor, min_lr).
 
     Improvement in mode "min" means metric < best * (1 - threshold) ("rel") or best - threshold
     ("abs"); "max" mirrors it. After a reduction, `cooldown` epochs pass before bad epochs count

@@ -28,7 +28,9 @@ def check_number(who: str, label: str, value: Any, low: float = 0.0, integer: bo
 
 
 class LRScheduler:
-    """Sets every parameter group's "lr" at each `step()`; subclasses implement `get_lr()`.
+    """`LRScheduler(optimizer)`: base class of the schedulers; call `step()` once per epoch.
+
+    Sets every parameter group's "lr" at each `step()`; subclasses implement `get_lr()`.
 
     As in PyTorch, the constructor records each group's starting lr as "initial_lr" (the
     `base_lrs`) and takes the first step (epoch 0), and `get_lr()` derives the next lrs from the
@@ -127,7 +129,11 @@ class LRScheduler:
 
 
 class StepLR(LRScheduler):
-    """lr = base_lr * gamma^(epoch // step_size), applied as one multiplication per decay."""
+    """`StepLR(optimizer, step_size, gamma=0.1)`: lr times `gamma` every `step_size` epochs
+    (call `step()` once per epoch).
+
+    lr = base_lr * gamma^(epoch // step_size), applied as one multiplication per decay.
+    """
 
     _settings = {"step_size": (1, int), "gamma": (0.0, float)}
 
@@ -142,7 +148,10 @@ class StepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """lr = base_lr * gamma^epoch, applied as one multiplication per epoch."""
+    """`ExponentialLR(optimizer, gamma)`: lr times `gamma` every epoch (call `step()` each epoch).
+
+    lr = base_lr * gamma^epoch, applied as one multiplication per epoch.
+    """
 
     _settings = {"gamma": (0.0, float)}
 
@@ -156,7 +165,10 @@ class ExponentialLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
-    """lr_t = eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2, computed recursively.
+    """`CosineAnnealingLR(optimizer, T_max, eta_min=0.0)`: the lr follows half a cosine down to
+    `eta_min` over `T_max` epochs; call `step()` once per epoch.
+
+    lr_t = eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2, computed recursively.
 
     Like PyTorch, each step rescales the group's current lr (so other changes to it carry on):
     lr_t = eta_min + (lr_{t-1} - eta_min) (1 + cos(pi t / T_max)) / (1 + cos(pi (t-1) / T_max)).
