@@ -91,6 +91,7 @@ def _checkpoint(args: argparse.Namespace) -> str:
                            "(or add --resume to continue that run)")  # fmt: skip
         print(f"no --checkpoint given: writing {path}")
     check_checkpoint_path(path)
+    args.checkpoint = path  # for the hint printed on Ctrl-C
     if args.resume and not os.path.exists(path):
         raise CLIError(f"--resume: no checkpoint at {path}")
     return path

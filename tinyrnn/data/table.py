@@ -128,7 +128,7 @@ def _columns(source: Any, delimiter: str) -> tuple[str, list[str], list[list[str
     with open(name, encoding="utf-8", newline="") as file:
         reader = csv.reader(file, delimiter=delimiter)
         for row in reader:
-            if any(cell.strip() for cell in row):  # blank lines are not rows
+            if row:  # an empty line is no row (a line of blanks is a row of missing values)
                 rows.append([cell.strip() for cell in row])
                 where.append(f"line {reader.line_num}")
     if not rows:
