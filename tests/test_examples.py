@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import math
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -129,9 +131,14 @@ def test_training_guide_code_runs(tmp_path, monkeypatch, capsys):
     blocks = python_blocks(guide)
     assert len(blocks) >= 7
     monkeypatch.chdir(tmp_path)  # the guide writes run.npz and sine.npz into the current folder
+    # ...and reads examples/data/ from the repository's root, where a reader pastes it.
+    shutil.copytree(EXAMPLES / "data", tmp_path / "examples" / "data")
     namespace: dict[str, object] = {"__name__": "training_guide"}
     for number, block in enumerate(blocks, 1):
         exec(compile(block, f"docs/training.md block {number}", "exec"), namespace)
     out = capsys.readouterr().out
     assert "loss per character" in out and "{'window': 30, 'period': 40}" in out
+    assert "309 YEAR 1700 2008" in out
+    model_rmse, persistence = map(float, re.findall(r"test RMSE (\S+), persistence (\S+)", out)[0])
+    assert model_rmse < persistence
     assert (tmp_path / "run.npz").is_file() and (tmp_path / "sine.npz").is_file()
