@@ -344,3 +344,16 @@ def test_sunspots_beat_persistence(capsys, tmp_path):
     assert code == 0, err
     assert "test: 46 one-step forecasts of SUNACTIVITY (YEAR 1963 to 2008)" in out
     assert figure(out, "model RMSE") < 0.75 * figure(out, "persistence RMSE")
+
+
+def test_several_targets_are_reported_column_by_column(capsys, csv_file, tmp_path):
+    checkpoint = tmp_path / "c.npz"
+    out = train(capsys, csv_file, checkpoint, "--target", "value,other")
+    assert "losses: mean squared error of the standardised targets" in out
+    assert re.search(r"^epoch +1 +loss \S+ +val_loss \S+$", out, re.M)
+    assert read_extra(checkpoint)["cli"]["model"]["output_size"] == 2
+    code, out, _ = run(capsys, "evaluate", "--checkpoint", checkpoint, "--csv", csv_file)
+    assert code == 0 and re.search(r"^persistence RMSE: value \S+, other \S+$", out, re.M)
+    code, out, _ = run(capsys, "forecast", "--checkpoint", checkpoint, "--csv", csv_file,
+                       "--steps", "2")  # fmt: skip
+    assert code == 0 and out.splitlines()[0] == "year,value,other" and len(out.splitlines()) == 3
