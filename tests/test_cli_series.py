@@ -357,3 +357,26 @@ def test_several_targets_are_reported_column_by_column(capsys, csv_file, tmp_pat
     code, out, _ = run(capsys, "forecast", "--checkpoint", checkpoint, "--csv", csv_file,
                        "--steps", "2")  # fmt: skip
     assert code == 0 and out.splitlines()[0] == "year,value,other" and len(out.splitlines()) == 3
+
+
+def test_forecast_plot_without_matplotlib_is_one_line(capsys, csv_file, tmp_path, monkeypatch):
+    checkpoint = tmp_path / "c.npz"
+    train(capsys, csv_file, checkpoint)
+    import sys
+
+    for name in [n for n in sys.modules if n == "matplotlib" or n.startswith("matplotlib.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
+    code, out, err = run(capsys, "forecast", "--checkpoint", checkpoint, "--csv", csv_file,
+                         "--steps", "2", "--plot", tmp_path / "f.png")  # fmt: skip
+    assert code == 2 and "--plot needs matplotlib" in err and len(err.strip().splitlines()) == 1
+
+
+def test_no_time_column(capsys, csv_file, tmp_path):
+    checkpoint = tmp_path / "c.npz"
+    out = train(capsys, csv_file, checkpoint, "--time-column", "none")
+    assert read_extra(checkpoint)["cli"]["data"]["csv"]["time_column"] is None
+    assert "(line 104 to line 121)" in out  # the test rows named by their lines in the file
+    code, out, _ = run(capsys, "forecast", "--checkpoint", checkpoint, "--csv", csv_file,
+                       "--steps", "2")  # fmt: skip
+    assert code == 0 and out.splitlines()[0] == "step,value"
