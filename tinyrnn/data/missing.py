@@ -8,7 +8,7 @@ import numpy as np
 
 MISSING_POLICIES = (None, "drop", "ffill", "interpolate")
 # Cells that mean "no value" (compared in lower case): what spreadsheets and pandas write.
-MISSING_CELLS = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "-"})
+MISSING_CELLS = frozenset({"", "na", "n/a", "<na>", "nan", "null", "none", "?", "-"})
 
 
 def parse_column(

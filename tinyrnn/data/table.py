@@ -7,14 +7,13 @@ as a feature unless named as one.
 
 from __future__ import annotations
 
-import csv
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .cells import read_cells
 from .missing import MISSING_POLICIES, fill, first_missing_error, parse_column
 
 TIME_NAMES = ("time", "date", "datetime", "timestamp", "year", "month", "week", "day", "period")
@@ -63,7 +62,7 @@ def read_csv(
         raise ValueError(f"{who}: missing must be one of {MISSING_POLICIES}, got {missing!r}")
     targets = _names(target, "target")
     feature_list = targets if features is None else _names(features, "features")
-    name, header, columns, where = _columns(source, delimiter)
+    name, header, columns, where = read_cells(source, delimiter)
     wanted = list(dict.fromkeys(feature_list + targets))
     for column in wanted:
         if column not in header:
@@ -102,7 +101,7 @@ def read_csv(
 
 def csv_header(source: Any, delimiter: str = ",") -> tuple[list[str], str | None]:
     """(the column names, the time column "auto" would pick) of a CSV path or DataFrame."""
-    name, header, _, _ = _columns(source, delimiter)
+    name, header, _, _ = read_cells(source, delimiter)
     return header, _time_column("auto", header, [], name)
 
 
@@ -113,38 +112,6 @@ def _names(value: Any, what: str) -> list[str]:
     if len(set(names)) != len(names):
         raise ValueError(f"read_csv: {what} lists a column twice: {names}")
     return names
-
-
-def _columns(source: Any, delimiter: str) -> tuple[str, list[str], list[list[str]], list[str]]:
-    """(source name, header, cells column by column, each row's origin)."""
-    if hasattr(source, "columns") and hasattr(source, "to_numpy"):  # a pandas DataFrame
-        header = [str(c) for c in source.columns]
-        cells = [["" if v is None else str(v) for v in source[c].tolist()] for c in source.columns]
-        return "DataFrame", header, cells, [f"row {i}" for i in range(len(source))]
-    name = os.fspath(source)
-    if len(delimiter) != 1:
-        raise ValueError(f"read_csv: delimiter must be one character, got {delimiter!r}")
-    rows, where = [], []
-    with open(name, encoding="utf-8", newline="") as file:
-        reader = csv.reader(file, delimiter=delimiter)
-        for row in reader:
-            if row:  # an empty line is no row (a line of blanks is a row of missing values)
-                rows.append([cell.strip() for cell in row])
-                where.append(f"line {reader.line_num}")
-    if not rows:
-        raise ValueError(f"read_csv: {name} is empty")
-    has_header = not all(_is_number(cell) for cell in rows[0])
-    header = rows[0] if has_header else [str(i) for i in range(len(rows[0]))]
-    body, where = rows[int(has_header) :], where[int(has_header) :]
-    if not body:
-        raise ValueError(f"read_csv: {name} has a header but no data rows")
-    for row, origin in zip(body, where, strict=True):
-        if len(row) != len(header):
-            raise ValueError(
-                f"read_csv: {name}, {origin}: {len(row)} fields, the header has {len(header)} "
-                f"(is the delimiter {delimiter!r} right?)"
-            )
-    return name, header, [list(column) for column in zip(*body, strict=True)], where
 
 
 def _time_column(choice: str | None, header: list[str], wanted: list[str], name: str) -> str | None:
@@ -167,11 +134,3 @@ def _index_values(cells: list[str]) -> np.ndarray:
         return np.array([int(cell) for cell in cells], dtype=np.int64)
     except ValueError:
         return np.array(cells, dtype=str)
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
