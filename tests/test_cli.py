@@ -1,4 +1,6 @@
-"""The `tinyrnn` command line: train/sample round trips, resume, --help, and clear errors."""
+"""The `tinyrnn` command line: text train/sample round trips, resume, --help, clear errors.
+
+The CSV commands (train, evaluate, forecast) are tested in tests/test_cli_series.py."""
 
 from __future__ import annotations
 
@@ -110,74 +112,13 @@ def test_resume_gives_the_same_weights_as_one_run(capsys, text_file, tmp_path):
         np.testing.assert_array_equal(a[name], b[name], err_msg=name)
 
 
-def test_csv_train_then_forecast(capsys, csv_file, tmp_path):
-    checkpoint = tmp_path / "series.npz"
-    code, out, err = run(
-        capsys,
-        "train",
-        "--csv",
-        csv_file,
-        "--window",
-        "6",
-        "--epochs",
-        "2",
-        "--hidden-size",
-        "8",
-        "--checkpoint",
-        checkpoint,
-    )
-    assert code == 0, err
-    assert "mean squared error" in out
-    code, out, err = run(capsys, "sample", "--checkpoint", checkpoint, "--length", "4")
-    assert code == 0, err
-    lines = out.strip().splitlines()
-    assert lines[0] == "step,a,b,c" and len(lines) == 5
-    forecast = np.array([[float(v) for v in line.split(",")[1:]] for line in lines[1:]])
-    # The rollout of the rebuilt model, unscaled with the stored statistics, is what it printed.
-    data = read_extra(checkpoint)["cli"]["data"]
-    table = np.loadtxt(csv_file, delimiter=",", skiprows=1)
-    mean, std = np.array(data["mean"]), np.array(data["std"])
-    start = ((table[-6:] - mean) / std).astype(np.float32)
-    expected = tr.rollout(stored_model(checkpoint), start, 4) * std + mean
-    np.testing.assert_allclose(forecast, expected, rtol=1e-5, atol=1e-5)  # printed with 6 digits
-    # Starting from another file's last window changes the forecast.
-    other = tmp_path / "other.csv"
-    np.savetxt(other, table[:40], delimiter=",", header="a,b,c", comments="", fmt="%.5f")
-    code, out2, err = run(
-        capsys, "sample", "--checkpoint", checkpoint, "--length", "4", "--csv", other
-    )
-    assert code == 0, err
-    assert out2 != out
-
-
-def test_csv_without_header_and_separate_targets(capsys, tmp_path):
-    path = tmp_path / "plain.csv"
-    np.savetxt(path, np.random.default_rng(0).normal(size=(40, 2)), delimiter=",")
-    checkpoint = tmp_path / "t.npz"
-    code, _, err = run(
-        capsys,
-        "train",
-        "--csv",
-        path,
-        "--target-columns",
-        "1",
-        "--input-columns",
-        "0,1",
-        "--window",
-        "4",
-        "--epochs",
-        "1",
-        "--checkpoint",
-        checkpoint,
-    )
-    assert code == 0, err
-    code, out, err = run(capsys, "sample", "--checkpoint", checkpoint)
-    assert code == 0 and out.splitlines()[0] == "step,1" and len(out.splitlines()) == 2
-    assert "one step ahead only" in err
-
-
 def _options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
-    return [a for a in parser._actions if a.option_strings and a.dest != "help"]
+    # Hidden options (help=SUPPRESS) exist only to be refused with a pointer elsewhere.
+    return [
+        a
+        for a in parser._actions
+        if a.option_strings and a.dest != "help" and a.help != argparse.SUPPRESS
+    ]
 
 
 def test_help_lists_and_explains_every_option(capsys):
@@ -185,7 +126,7 @@ def test_help_lists_and_explains_every_option(capsys):
     code, out, _ = run(capsys, "--help")
     assert code == 0 and "tinyrnn train" in out and "tinyrnn sample" in out
     subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    for name in ("train", "sample", "demo"):
+    for name in ("train", "sample", "evaluate", "forecast", "demo"):
         code, out, _ = run(capsys, name, "--help")
         assert code == 0
         actions = _options(subparsers.choices[name])
@@ -211,16 +152,15 @@ def test_no_arguments_runs_the_demo(monkeypatch):
     [
         (["train", "--text", "{tmp}/missing.txt"], "no such file"),
         (["train", "--csv", "{tmp}/missing.csv"], "no such file"),
-        (["train", "--text", "{text}", "--resume"], "--resume needs --checkpoint"),
         (["train", "--text", "{text}", "--resume", "--checkpoint", "{tmp}/x.npz"], "no checkpoint"),
         (["train", "--text", "{text}", "--checkpoint", "{tmp}/no/dir/c.npz"], "does not exist"),
         (["train", "--text", "{text}", "--seq-len", "0"], "--seq-len must be >= 1"),
         (["train", "--text", "{text}", "--batch-size", "900"], "too short"),
         (["train", "--text", "{text}", "--lr", "-1"], "--lr must be > 0"),
         (["train", "--text", "{text}", "--val-fraction", "1.5"], "--val-fraction"),
-        (["train", "--csv", "{csv}", "--window", "200"], "too few"),
-        (["train", "--csv", "{csv}", "--target-columns", "z"], "no column 'z'"),
-        (["train", "--csv", "{text}"], "not a numeric CSV"),
+        (["train", "--csv", "{csv}", "--target", "a", "--window", "200"], "too few"),
+        (["train", "--csv", "{csv}", "--target", "z"], "no column 'z'"),
+        (["train", "--csv", "{text}"], "no data rows"),
         (["sample", "--checkpoint", "{tmp}/missing.npz"], "no such checkpoint"),
         (["sample", "--checkpoint", "{text}"], "cannot read"),
         (["sample", "--checkpoint", "{char}", "--prime", "xyzQ"], "never saw: 'Qxyz'"),
@@ -246,9 +186,10 @@ def test_errors_exit_2_with_a_message(capsys, text_file, csv_file, tmp_path, arg
 @pytest.mark.parametrize(
     "argv", [["train"], ["train", "--text", "a", "--csv", "b"], ["train", "--cell", "xyz"], ["x"]]
 )
-def test_usage_errors_exit_2(capsys, argv):
+def test_usage_errors_exit_2_in_one_line(capsys, argv):
     code, _, err = run(capsys, *argv)
-    assert code == 2 and "usage:" in err
+    assert code == 2 and "error:" in err and "--help" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_resume_with_changed_settings_is_refused(capsys, text_file, tmp_path):

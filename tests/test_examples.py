@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import math
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -70,23 +72,35 @@ def test_adding_rejects_unknown_cells(capsys):
     assert "unknown cell" in capsys.readouterr().err
 
 
-def test_custom_data_reloads_to_identical_predictions(tmp_path, capsys):
-    module = load_example("custom_data")
-    csv = tmp_path / "sensors.csv"
-    module.make_csv(csv, hours=200, seed=1)
-    names, values = module.load_csv(csv)
-    assert names == ["temperature", "humidity", "wind"] and values.shape == (200, 3)
-    checkpoint = tmp_path / "kept.npz"
-    result = module.main(["--fast", "--csv", str(csv), "--save", str(checkpoint)])
+def test_custom_data_beats_persistence_on_the_shipped_sunspots(tmp_path, capsys):
+    result = load_example("custom_data").main(["--fast", "--out", str(tmp_path)])
     out = capsys.readouterr().out
-    assert result["identical"] == 1.0 and "identical after loading: True" in out
-    assert checkpoint.is_file() and "+6 h" in out
+    assert "309 rows YEAR 1700-2008" in out and "test (46 one-step forecasts, 1963-2008)" in out
+    # Persistence on the last 46 years, computed from the file itself.
+    values = np.loadtxt(EXAMPLES / "data" / "sunspots.csv", delimiter=",", skiprows=1)[:, 1]
+    persistence = np.sqrt(np.mean((values[-46:] - values[-47:-1]) ** 2))
+    assert result["persistence_rmse"] == pytest.approx(persistence)
+    assert result["test_rmse"] < persistence  # even 4 epochs beat "next year as this year"
+    assert "forecast: 2009: " in out and "2020: " in out
+    if importlib.util.find_spec("matplotlib"):
+        assert (tmp_path / "custom_data_forecast.png").read_bytes().startswith(b"\x89PNG")
 
 
-def test_shipped_csv_matches_its_generator(tmp_path):
+def test_custom_data_on_another_csv_with_blanks(tmp_path, capsys):
+    lines = ["date,reading,comment"] + [
+        f"2024-01-{day:02d},{'' if day == 9 else 50 + 10 * np.sin(day / 3):.3f},x"
+        if day != 9 else f"2024-01-{day:02d},,missing" for day in range(1, 32)
+    ]  # fmt: skip
+    path = tmp_path / "daily.csv"
+    path.write_text("\n".join(lines) + "\n")
     module = load_example("custom_data")
-    module.make_csv(tmp_path / "again.csv")
-    assert (tmp_path / "again.csv").read_text() == module.DEFAULT_CSV.read_text()
+    with pytest.raises(ValueError, match=r"column 'reading', line 10: missing value"):
+        module.main(["--fast", "--csv", str(path), "--target", "reading", "--window", "5"])
+    result = module.main(["--fast", "--csv", str(path), "--target", "reading", "--window", "5",
+                          "--missing", "interpolate", "--out", str(tmp_path)])  # fmt: skip
+    assert (
+        np.isfinite(result["test_rmse"]) and "date 2024-01-01-2024-01-31" in capsys.readouterr().out
+    )
 
 
 def test_an_example_runs_as_a_script():
@@ -96,7 +110,7 @@ def test_an_example_runs_as_a_script():
         capture_output=True, text=True, timeout=120, env=env,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "identical after loading: True" in result.stdout
+    assert "persistence  RMSE" in result.stdout
 
 
 def python_blocks(markdown: str) -> list[str]:
@@ -117,9 +131,14 @@ def test_training_guide_code_runs(tmp_path, monkeypatch, capsys):
     blocks = python_blocks(guide)
     assert len(blocks) >= 7
     monkeypatch.chdir(tmp_path)  # the guide writes run.npz and sine.npz into the current folder
+    # ...and reads examples/data/ from the repository's root, where a reader pastes it.
+    shutil.copytree(EXAMPLES / "data", tmp_path / "examples" / "data")
     namespace: dict[str, object] = {"__name__": "training_guide"}
     for number, block in enumerate(blocks, 1):
         exec(compile(block, f"docs/training.md block {number}", "exec"), namespace)
     out = capsys.readouterr().out
     assert "loss per character" in out and "{'window': 30, 'period': 40}" in out
+    assert "309 YEAR 1700 2008" in out
+    model_rmse, persistence = map(float, re.findall(r"test RMSE (\S+), persistence (\S+)", out)[0])
+    assert model_rmse < persistence
     assert (tmp_path / "run.npz").is_file() and (tmp_path / "sine.npz").is_file()

@@ -1,4 +1,4 @@
-"""The `tinyrnn` command line: `tinyrnn train`, `tinyrnn sample`, and the seed demo.
+"""The `tinyrnn` command line: train, sample (text), evaluate and forecast (CSV), the seed demo.
 
 `tinyrnn` (or `python -m tinyrnn`) without arguments runs the seed demo; see `tinyrnn --help`.
 User errors (missing files, bad options, characters the model does not know) print
@@ -37,6 +37,14 @@ def main(argv: list[str] | None = None) -> int:
             from .sample import run_sample
 
             return run_sample(args)
+        if args.command == "evaluate":
+            from .evaluate import run_evaluate
+
+            return run_evaluate(args)
+        if args.command == "forecast":
+            from .forecast import run_forecast
+
+            return run_forecast(args)
         if args.command == "demo":
             run_demo(epochs=args.epochs, seed=args.seed)
             return 0

@@ -1,4 +1,4 @@
-"""Turning `tinyrnn train`'s data options into datasets, a model config and stored metadata."""
+"""What `tinyrnn train` trains on (Task), and the text task (the CSV one: cli/series.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ import argparse
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from ..data import ArrayDataset, CharVocab, DataLoader, TextDataset, sliding_windows
-from ..losses import CrossEntropyLoss, Loss, MSELoss
-from .files import CLIError, read_csv, read_text, select_columns
+from ..data import CharVocab, TextDataset
+from ..losses import CrossEntropyLoss, Loss
+from .files import CLIError, read_text
 from .models import model_config
 
 
@@ -23,6 +21,7 @@ class Task:
     train: Any
     val: Any
     loss_fn: Loss
+    scaled: Any = None  # a CSV task's standardised table and windows (cli/series.Scaled)
 
 
 def text_task(args: argparse.Namespace) -> Task:
@@ -44,39 +43,3 @@ def text_task(args: argparse.Namespace) -> Task:
     config = model_config("text", args.cell, len(vocab), args.hidden_size, args.layers, len(vocab))
     data = {"vocab": vocab.to_dict(), "prime": text[0]}
     return Task(config, data, train, val, CrossEntropyLoss())
-
-
-def series_task(args: argparse.Namespace, rng: np.random.Generator) -> Task:
-    """Windows of standardised columns -> the next row's target columns (MSE)."""
-    names, values = read_csv(args.csv)
-    inputs = select_columns(args.input_columns, names, "--input-columns")
-    targets = select_columns(args.target_columns or args.input_columns, names, "--target-columns")
-    rows, window = len(values), args.window
-    held_out = int(rows * args.val_fraction)
-    if rows - held_out <= window:
-        raise CLIError(
-            f"{args.csv} has {rows} rows ({rows - held_out} for training): too few for "
-            f"--window {window}; a window needs at least one following row"
-        )
-    # Standardise with the training rows' statistics only (the held-out rows stay unseen).
-    mean, std = values[: rows - held_out].mean(axis=0), values[: rows - held_out].std(axis=0)
-    std[std == 0] = 1.0
-    scaled = ((values - mean) / std).astype(np.float32)
-    x, _ = sliding_windows(scaled[:, inputs], window)  # window i: rows i .. i + window - 1
-    y = scaled[window:][:, targets]  # its target: row i + window
-    split = rows - held_out - window
-    train = DataLoader(ArrayDataset(x[:split], y[:split]), args.batch_size, shuffle=True, rng=rng)
-    val = (x[split:], y[split:]) if held_out else None
-    config = model_config(
-        "series", args.cell, len(inputs), args.hidden_size, args.layers, len(targets)
-    )
-    data = {
-        "columns": names,
-        "inputs": inputs,
-        "targets": targets,
-        "mean": mean.tolist(),
-        "std": std.tolist(),
-        "window": window,
-        "last_window": values[-window:][:, inputs].tolist(),
-    }
-    return Task(config, data, train, val, MSELoss())
