@@ -81,7 +81,8 @@ def test_the_year_is_not_a_feature_and_losses_are_in_data_units(capsys, csv_file
     assert scaler["mean"][0] == pytest.approx(train_rows.mean())
     assert scaler["scale"][0] == pytest.approx(train_rows.std())
     # Each epoch's figures are RMSEs in the value column's units: sqrt(standardised MSE) * std.
-    line = re.search(r"epoch +2 +RMSE (\S+) +val RMSE (\S+) +\(value\)", out)
+    # (after the figures, fit's epoch lines give the rate in parentheses)
+    line = re.search(r"epoch +2 +RMSE (\S+) +val RMSE (\S+) +\([^)]*/s\) +\(value\)", out)
     history = extra["fit"]["history"]
     assert float(line.group(1)) == pytest.approx(np.sqrt(history["loss"][1]) * train_rows.std(),
                                                  rel=1e-5)  # fmt: skip
@@ -350,7 +351,7 @@ def test_several_targets_are_reported_column_by_column(capsys, csv_file, tmp_pat
     checkpoint = tmp_path / "c.npz"
     out = train(capsys, csv_file, checkpoint, "--target", "value,other")
     assert "losses: mean squared error of the standardised targets" in out
-    assert re.search(r"^epoch +1 +loss \S+ +val_loss \S+$", out, re.M)
+    assert re.search(r"^epoch +1 +loss \S+ +val_loss \S+ +\([^)]*/s\)$", out, re.M)
     assert read_extra(checkpoint)["cli"]["model"]["output_size"] == 2
     code, out, _ = run(capsys, "evaluate", "--checkpoint", checkpoint, "--csv", csv_file)
     assert code == 0 and re.search(r"^persistence RMSE: value \S+, other \S+$", out, re.M)

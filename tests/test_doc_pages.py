@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,8 @@ def python_blocks(page: Path) -> list[str]:
 def run_page(page: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     script = tmp_path / f"{page.stem}_blocks.py"
     script.write_text("\n".join(python_blocks(page)), encoding="utf-8")
+    # A reader pastes the code in a checkout: paths like examples/data/... are relative to it.
+    shutil.copytree(ROOT / "examples" / "data", tmp_path / "examples" / "data")
     env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
     return subprocess.run(
         [sys.executable, script.name], cwd=tmp_path, env=env, capture_output=True, text=True,
