@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from ._config import get_default_dtype
+
 # A shape spec: each entry an int (that exact size) or a label (any size); a leading
 # Ellipsis allows any number of extra leading axes, as in "(..., in_features)".
 ShapeSpec = tuple[Any, ...]
@@ -34,6 +36,13 @@ def as_float_array(x: Any, dtype: np.dtype[Any], who: str, what: str = "input") 
     if array.dtype != dtype:
         array = array.astype(dtype)
     return array
+
+
+def as_prediction(pred: Any, who: str) -> np.ndarray:
+    """A loss's `pred`: float arrays keep their dtype; anything else becomes the default dtype."""
+    if isinstance(pred, np.ndarray) and pred.dtype.kind == "f":
+        return pred
+    return as_float_array(pred, get_default_dtype(), who, "pred")
 
 
 def check_shape(array: np.ndarray, spec: ShapeSpec, who: str, what: str = "input") -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
+from .._validation import as_prediction
 from .loss import Loss
 
 
@@ -19,7 +20,7 @@ class CrossEntropyLoss(Loss):
     """
 
     def forward(self, pred: Any, target: Any) -> float:
-        logits = self._as_pred(pred, "CrossEntropyLoss")
+        logits = as_prediction(pred, "CrossEntropyLoss")
         if logits.ndim < 1 or logits.shape[-1] < 1:
             raise ValueError(
                 f"CrossEntropyLoss: expected logits of shape (..., classes) with classes >= 1, "

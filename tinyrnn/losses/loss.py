@@ -6,8 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from .._config import get_default_dtype
-from .._validation import as_float_array
 from ..module import Module
 
 
@@ -23,10 +21,3 @@ class Loss(Module):
     def backward(self, grad_output: float = 1.0) -> np.ndarray:
         """dL/dpred, same shape as pred, scaled by `grad_output` (dLoss_total/dL, default 1)."""
         raise NotImplementedError(f"{type(self).__name__} does not define backward()")
-
-    @staticmethod
-    def _as_pred(pred: Any, who: str) -> np.ndarray:
-        # Float predictions keep their dtype; anything integer becomes the default float dtype.
-        if isinstance(pred, np.ndarray) and pred.dtype.kind == "f":
-            return pred
-        return as_float_array(pred, get_default_dtype(), who, "pred")

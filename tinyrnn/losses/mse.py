@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import as_float_array
+from .._validation import as_float_array, as_prediction
 from .loss import Loss
 
 
@@ -23,7 +23,7 @@ class MSELoss(Loss):
         self.reduction = reduction
 
     def forward(self, pred: Any, target: Any) -> float:
-        pred = self._as_pred(pred, "MSELoss")
+        pred = as_prediction(pred, "MSELoss")
         target = as_float_array(target, pred.dtype, "MSELoss", "target")
         if pred.shape != target.shape:
             raise ValueError(
