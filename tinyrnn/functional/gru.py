@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .activations import sigmoid, tanh
+from .recurrent import sum_over_steps
 
 
 def gru_forward(
@@ -105,14 +106,7 @@ def gru_backward(
         dh = grad_hh[t] @ weight_hh
         dh += direct
     # Every other gradient is a sum over steps of an outer product: one GEMM each.
-    grad_ih_flat = grad_ih.reshape(steps * batch, -1)
-    grad_hh_flat = grad_hh.reshape(steps * batch, -1)
-    grad_weight_ih = grad_ih_flat.T @ x.reshape(steps * batch, inputs)
-    grad_weight_hh = grad_hh_flat.T @ h[:-1].reshape(steps * batch, -1)  # h_{t-1} of every step
-    grads: tuple[np.ndarray, ...] = (grad_weight_ih, grad_weight_hh)
-    if has_bias:
-        grads += (grad_ih_flat.sum(axis=0), grad_hh_flat.sum(axis=0))
-    grad_x = None
-    if needs_input_grad:
-        grad_x = (grad_ih_flat @ weight_ih).reshape(steps, batch, inputs)
+    grad_x, grads = sum_over_steps(
+        grad_ih, grad_hh, x, h[:-1], weight_ih, has_bias, needs_input_grad
+    )
     return grad_x, dh, grads

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .activations import sigmoid, tanh
+from .recurrent import sum_over_steps
 
 State = tuple[np.ndarray, np.ndarray]
 
@@ -108,15 +109,5 @@ def lstm_backward(
             grad_a[t] *= keep
             dc = np.where(keep, dc_t * f, dc)
             dh = grad_a[t] @ weight_hh + np.where(keep, 0, dh)
-    # Every other gradient is a sum over steps of an outer product: one GEMM each.
-    grad_a_flat = grad_a.reshape(steps * batch, -1)
-    grad_weight_ih = grad_a_flat.T @ x.reshape(steps * batch, inputs)
-    grad_weight_hh = grad_a_flat.T @ h[:-1].reshape(steps * batch, -1)  # h_{t-1} of every step
-    grads: tuple[np.ndarray, ...] = (grad_weight_ih, grad_weight_hh)
-    if has_bias:
-        grad_bias = grad_a_flat.sum(axis=0)  # both biases enter a_t alike
-        grads += (grad_bias, grad_bias.copy())
-    grad_x = None
-    if needs_input_grad:
-        grad_x = (grad_a_flat @ weight_ih).reshape(steps, batch, inputs)
+    grad_x, grads = sum_over_steps(grad_a, grad_a, x, h[:-1], weight_ih, has_bias, needs_input_grad)
     return grad_x, (dh, dc), grads

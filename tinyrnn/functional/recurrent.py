@@ -48,6 +48,34 @@ def activation_derivative(nonlinearity: str, h: np.ndarray, out: np.ndarray) -> 
     return np.sign(h, out=out)
 
 
+def sum_over_steps(
+    grad_input_part: np.ndarray,
+    grad_hidden_part: np.ndarray,
+    x: np.ndarray,
+    h_prev: np.ndarray,
+    weight_ih: np.ndarray,
+    has_bias: bool,
+    needs_input_grad: bool,
+) -> tuple[np.ndarray | None, tuple[np.ndarray, ...]]:
+    """The gradients that are sums over every step, one GEMM each -> (dx or None, grads).
+
+    grad_input_part: (time, batch, rows) dL/d(x_t W_ih^T + b_ih), grad_hidden_part: the same
+    for h_{t-1} W_hh^T + b_hh (the same array for RNN and LSTM, where both enter a_t alike);
+    h_prev: (time, batch, hidden), h_{t-1} of every step. grads: (dW_ih, dW_hh[, db_ih, db_hh]).
+    """
+    rows = x.shape[0] * x.shape[1]
+    grad_in = grad_input_part.reshape(rows, -1)
+    grad_hid = grad_hidden_part.reshape(rows, -1)
+    grads: tuple[np.ndarray, ...] = (
+        grad_in.T @ x.reshape(rows, -1),
+        grad_hid.T @ h_prev.reshape(rows, -1),
+    )
+    if has_bias:
+        grads += (grad_in.sum(axis=0), grad_hid.sum(axis=0))
+    grad_x = (grad_in @ weight_ih).reshape(x.shape) if needs_input_grad else None
+    return grad_x, grads
+
+
 def rnn_forward(
     x: np.ndarray,
     state0: np.ndarray,
@@ -122,15 +150,7 @@ def rnn_backward(
             keep = mask[t, :, None]
             grad_a_t *= keep
             dh = grad_a_t @ weight_hh + np.where(keep, 0, dh)
-    # Every other gradient is a sum over steps of an outer product: one GEMM each.
-    grad_a_flat = grad_a.reshape(steps * batch, -1)
-    grad_weight_ih = grad_a_flat.T @ x.reshape(steps * batch, inputs)
-    grad_weight_hh = grad_a_flat.T @ states[:-1].reshape(steps * batch, -1)
-    grads: tuple[np.ndarray, ...] = (grad_weight_ih, grad_weight_hh)
-    if has_bias:
-        grad_bias = grad_a_flat.sum(axis=0)  # both biases enter a_t alike
-        grads += (grad_bias, grad_bias.copy())
-    grad_x = None
-    if needs_input_grad:
-        grad_x = (grad_a_flat @ weight_ih).reshape(steps, batch, inputs)
+    grad_x, grads = sum_over_steps(
+        grad_a, grad_a, x, states[:-1], weight_ih, has_bias, needs_input_grad
+    )
     return grad_x, dh, grads
