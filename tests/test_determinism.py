@@ -27,9 +27,9 @@ TEXT = "the quick brown fox jumps over the lazy dog; " * 8
 def keep_generators():
     """tinyrnn.seed() replaces the library's default generator and these tests seed NumPy's
     global one: give other tests both back as they were."""
-    saved, state = tinyrnn._config._default_rng, np.random.get_state()  # noqa: NPY002
+    saved, state = tinyrnn.default_rng().bit_generator.state, np.random.get_state()  # noqa: NPY002
     yield
-    tinyrnn._config._default_rng = saved
+    tinyrnn.default_rng().bit_generator.state = saved  # the same stream, wherever it had got to
     np.random.set_state(state)  # noqa: NPY002
 
 

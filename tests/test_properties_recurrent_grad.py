@@ -64,8 +64,6 @@ def test_sequence_layer_gradcheck(config):
     layer = build(c["kind"], c["n_in"], c["hidden"], rng, **options)
     if c["general_path"]:  # the same cell, run step by step through its own forward/backward
         layer = RNN(cell=step_twin(layer.cell), return_sequences=c["return_sequences"])
-        if c["kind"].startswith("RNN"):  # RNNCell itself would take the fast path
-            layer._uses_fast_path = lambda: False  # type: ignore[method-assign]
     gradcheck(layer, *inputs(c, rng))
 
 
