@@ -239,9 +239,7 @@ def test_missing_and_unexpected_keys(saved):
     assert "0.cell.bias_ih, 0.cell.bias_hh" in message
     bigger = build(2)
     bigger.append(tinyrnn.Linear(OUTPUT, OUTPUT))
-    assert "missing keys in the checkpoint: 2.weight, 2.bias" in fails_unchanged(
-        saved, "missing keys", bigger
-    )
+    assert "missing keys: 2.weight, 2.bias" in fails_unchanged(saved, "missing keys", bigger)
 
 
 def test_strict_false_loads_the_common_keys(saved):
@@ -262,7 +260,7 @@ def test_dtype_mismatch(saved):
     "make, match",
     [
         (lambda p: tinyrnn.SGD(p, lr=0.1, momentum=0.9), "holds a Adam state, not SGD"),
-        (lambda p: tinyrnn.Adam(list(p)[:3]), "1 parameter groups|should list parameters"),
+        (lambda p: tinyrnn.Adam(list(p)[:3]), "6 parameters in the checkpoint, here 3"),
     ],
 )
 def test_optimizer_mismatch(saved, make, match):
@@ -276,11 +274,11 @@ def test_scheduler_and_rng_mismatches(saved, tmp_path):
     other = lr_scheduler.ExponentialLR(opt, gamma=0.5)
     fails_unchanged(saved, "holds a StepLR state, not ExponentialLR", model, opt, scheduler=other)
     mt = np.random.Generator(np.random.MT19937(1))
-    fails_unchanged(saved, "holds a PCG64 state, the generator uses MT19937", model, rng=mt)
+    fails_unchanged(saved, "rng: the checkpoint holds a PCG64 state, not MT19937", model, rng=mt)
     save(tmp_path / "bare.npz", build(1))
     fails_unchanged(tmp_path / "bare.npz", "no optimizer state", model, opt)
     fails_unchanged(tmp_path / "bare.npz", "no scheduler state", model, scheduler=other)
-    fails_unchanged(tmp_path / "bare.npz", "rng: the checkpoint holds a None state", model, rng=mt)
+    fails_unchanged(tmp_path / "bare.npz", "rng: the checkpoint holds no rng state", model, rng=mt)
 
 
 def test_hidden_state_of_stateful_modules_must_match(saved, tmp_path):

@@ -1,23 +1,13 @@
 """save/load: one .npz checkpoint holding everything needed to resume training exactly.
 
-The file is the zip of .npy members `np.savez` writes (`np.load(path)` can inspect it):
+The file is the zip of .npy members `np.savez` writes: "metadata" (uint8 UTF-8 JSON: format,
+version, the optimizer's and scheduler's classes, and the contents "model", "optimizer",
+"scheduler", "rng", "hidden", "step", "extra" as `format` trees), then each array at its path:
+"model/0.cell.weight_ih", "optimizer/state/0/exp_avg", "hidden/0" (an h_n), "extra/...".
 
-    metadata.npy                        uint8 array: UTF-8 JSON {"format": "tinyrnn-checkpoint",
-                                        "version": 1, "classes": {"optimizer": "Adam", ...},
-                                        "contents": {"model", "optimizer", "scheduler", "rng",
-                                        "hidden", "step", "extra"}} (arrays as references)
-    model/0.cell.weight_ih.npy          model.state_dict(), one member per parameter
-    optimizer/state/0/exp_avg.npy       arrays of optimizer.state_dict() (PyTorch's layout)
-    scheduler/..., rng/state/key.npy    arrays inside those states, if any (MT19937's key)
-    hidden/0.npy, hidden/1/0.npy        h_n of each stateful module (a tuple: one per part)
-    extra/...                           arrays inside `extra`, if any
-
-Saving writes exactly `path` atomically. Loading checks, before reading any array data, the
-zip and every member's header (`reader`), a size budget (all members together at most 16 x
-the model's parameter bytes + 64 MiB), the JSON, then every name, shape and dtype against the
-live objects (`checks`), all problems in one ValueError; then reads the data, tries each
-object's own loader on a copy, and only then changes the real objects. Any failure raises
-ValueError (OSError if the file cannot be opened) and leaves every object as it was.
+`load` reads the file defensively (`reader`), then tries every part with its owner's own
+checks on deep copies (`load_state_dict`; an h_n as its module checks an h0), reports all
+problems in one ValueError, and only then loads the real objects: all or nothing.
 """
 
 from __future__ import annotations
@@ -25,20 +15,18 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
-import math
 import os
 import secrets
-import zipfile
 from typing import Any
 
 import numpy as np
-from numpy.lib import format as npy_format
 
 from ..module import Module
 from ..optim import Optimizer
-from . import checks
 from .format import encode
-from .reader import FORMAT, METADATA, VERSION, CheckpointFile
+from .reader import FORMAT, METADATA, VERSION, read
+
+_CLASSES = ("optimizer", "scheduler")  # the parts whose class the metadata names
 
 _REJECTED = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError)
 
@@ -52,22 +40,61 @@ class _Generator:
     def state_dict(self) -> dict[str, Any]:
         return dict(self.bit_generator.state)
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.bit_generator.state = state
+    def load_state_dict(self, state: Any) -> None:
+        try:
+            self.bit_generator.state = state
+        except _REJECTED as error:  # NumPy's words alone can be obscure ("operand type(s) for //")
+            raise ValueError(
+                f"unusable {type(self.bit_generator).__name__} state: {error}"
+            ) from None
 
 
-def _parts(optimizer: Any, scheduler: Any, rng: Any) -> dict[str, Any]:
-    """{"optimizer", "scheduler", "rng": object with state_dict()/load_state_dict()}, if given."""
-    parts = {"optimizer": optimizer, "scheduler": scheduler, "rng": rng and _Generator(rng)}
-    return {what: part for what, part in parts.items() if part is not None}
+class _Hidden:
+    """The `h_n` stateful modules carry between forwards, behind state_dict()/load_state_dict()."""
+
+    def __init__(self, model: Module) -> None:
+        modules = model.named_modules()
+        self.modules: dict[str, Any] = {
+            n: m for n, m in modules if getattr(m, "stateful", False) is True and hasattr(m, "h_n")
+        }
+
+    def state_dict(self) -> dict[str, Any]:
+        return {name: module.h_n for name, module in self.modules.items()}
+
+    def load_state_dict(self, saved: Any, strict: bool = True) -> None:
+        """Each state checked as its module checks an h0 (`initial_state`), then all set."""
+        if not isinstance(saved, dict):
+            raise TypeError(f"expected a dict of hidden states, got {type(saved).__name__}")
+        names = {
+            "missing hidden states of stateful modules": set(self.modules) - set(saved),
+            "hidden states for modules that are not stateful": set(saved) - set(self.modules),
+        }
+        problems = [
+            f"{problem}: {', '.join(sorted(n or '(model)' for n in found))}"
+            for problem, found in names.items()
+            if found and strict
+        ]
+        hidden = {name: saved[name] for name in self.modules if name in saved}
+        for name, state in hidden.items():
+            try:  # RNN.initial_state(x, h0) checks an h0 for a batch of x's size
+                if state is not None:
+                    batch = np.shape(state[0] if isinstance(state, tuple) else state)[0]
+                    like = np.empty((batch, 0, 0), getattr(self.modules[name], "dtype", None))
+                    hidden[name] = self.modules[name].initial_state(like, state)
+            except _REJECTED as error:
+                problems.append(f"hidden state of {name or '(model)'} does not fit: {error}")
+        if problems:
+            raise ValueError("\n".join(problems))
+        for name, state in hidden.items():
+            self.modules[name].h_n = state
 
 
-def _state(model: Module, parts: dict[str, Any]) -> dict[str, Any]:
-    """Everything a load restores: parameters, carried hidden states, the parts' states."""
-    hidden = {name: module.h_n for name, module in checks.stateful_modules(model).items()}
-    return {"model": model.state_dict(), "hidden": hidden} | {
-        what: part.state_dict() for what, part in parts.items()
-    }
+def _targets(model: Module, optimizer: Any, scheduler: Any, rng: Any) -> dict[str, Any]:
+    """{part name: object with state_dict()/load_state_dict()}, for the objects given."""
+    rng = None if rng is None else _Generator(rng)
+    targets = {"model": model, "optimizer": optimizer, "scheduler": scheduler, "rng": rng}
+    targets["hidden"] = _Hidden(model)
+    return {what: target for what, target in targets.items() if target is not None}
 
 
 def save(
@@ -89,13 +116,13 @@ def save(
         raise TypeError(f"save: step must be an int or None, got {type(step).__name__}")
     if extra is not None and not isinstance(extra, dict):
         raise TypeError(f"save: extra must be a dict or None, got {type(extra).__name__}")
-    parts = _parts(optimizer, scheduler, rng)
-    contents = dict.fromkeys(("optimizer", "scheduler", "rng")) | _state(model, parts)
-    contents |= {"step": step, "extra": extra}
+    targets = _targets(model, optimizer, scheduler, rng)
+    contents = dict.fromkeys(("optimizer", "scheduler", "rng"))
+    contents |= {what: target.state_dict() for what, target in targets.items()}
     arrays: dict[str, np.ndarray] = {}
     tree = {key: encode(value, key, arrays) for key, value in contents.items()}
-    classes = dict.fromkeys(("optimizer", "scheduler"))
-    classes |= {what: type(part).__name__ for what, part in parts.items() if what != "rng"}
+    tree |= {"step": step, "extra": encode(extra, "extra", arrays)}
+    classes = {what: type(targets[what]).__name__ if what in targets else None for what in _CLASSES}
     metadata = {"format": FORMAT, "version": VERSION, "classes": classes, "contents": tree}
     text = np.frombuffer(json.dumps(metadata).encode("utf-8"), np.uint8)
     _write_atomically(os.fspath(path), {METADATA: text, **arrays})
@@ -104,28 +131,23 @@ def save(
 def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
     """An uncompressed .npz at exactly `path`: all of the new file, or the old one untouched.
 
-    Written to a temporary file in the same folder (O_EXCL with a random name clobbers nothing;
-    mode 0o666 minus the umask, like open()), fsynced, renamed over `path`, and removed on any
-    failure, KeyboardInterrupt included; then the folder is fsynced where the platform can.
+    A temporary file in the same folder (O_EXCL and a random name clobber nothing; mode 0o666
+    minus the umask, as open()) is fsynced and renamed over `path`, or removed on any failure.
     """
     folder = os.path.dirname(os.path.abspath(path))
     temp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    try:
-        # Through a file object: NumPy never sees the name, so it appends no ".npz".
+    try:  # a file object: NumPy never sees the name, so it appends no ".npz"
         with os.fdopen(os.open(temp, flags, 0o666), "wb") as file:
-            with zipfile.ZipFile(file, "w", zipfile.ZIP_STORED) as archive:
-                for name, array in arrays.items():
-                    with archive.open(name + ".npy", "w", force_zip64=True) as member:
-                        npy_format.write_array(member, array, allow_pickle=False)
+            np.savez(file, allow_pickle=False, **arrays)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temp, path)
-    except BaseException:
+    except BaseException:  # KeyboardInterrupt included
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    with contextlib.suppress(OSError):  # not possible on Windows
+    with contextlib.suppress(OSError):  # the rename made durable; not possible on Windows
         descriptor = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(descriptor)
@@ -145,43 +167,43 @@ def load(
     """Restore what `save` wrote into the given objects (all or nothing) -> {"step", "extra"}.
 
     `strict=False` tolerates missing/unexpected parameter names and hidden states (as
-    `Module.load_state_dict`). Objects passed as None are not restored.
+    `Module.load_state_dict`). Objects passed as None are not restored. At most 16 x the
+    model's parameter bytes + 64 MiB of arrays are read.
     """
-    path, parts = os.fspath(path), _parts(optimizer, scheduler, rng)
-    with CheckpointFile(path) as file:
-        declared = sum(math.prod(shape) * dtype.itemsize for shape, dtype in file.declared.values())
-        limit = 16 * sum(param.data.nbytes for param in model.parameters()) + 64 * 2**20
-        if declared > limit:
-            raise ValueError(f"{path}: declares {declared} bytes of arrays (limit {limit})")
-        problems = checks.problems(
-            file.contents(data=False), file.metadata["classes"], model, parts, strict
-        )
-        if problems:
-            raise ValueError(f"Error(s) in loading checkpoint {path}:\n  " + "\n  ".join(problems))
-        contents = file.contents(data=True)
-    # Each part's own loader runs first on a copy (the Parameters are shared: a load leaves them).
-    trials = copy.deepcopy(parts, {id(param): param for param in model.parameters()})
-    for what, trial in trials.items():
-        try:
-            trial.load_state_dict(contents[what])
-        except _REJECTED as error:
-            raise ValueError(
-                f"{path}: {what}: the checkpoint's state was rejected: {error}"
-            ) from error
-    backup = _state(model, parts)
+    path, targets = os.fspath(path), _targets(model, optimizer, scheduler, rng)
+    limit = 16 * sum(param.data.nbytes for param in model.parameters()) + 64 * 2**20
+    classes, contents = read(path, limit)
+    options, problems = {"model": {"strict": strict}, "hidden": {"strict": strict}}, []
+    for what, trial in copy.deepcopy(targets).items():  # each owner's checks, on a copy
+        saved, kind = contents.get(what), type(getattr(trial, "bit_generator", trial)).__name__
+        held = classes.get(what, kind)
+        if what == "rng":
+            held = saved.get("bit_generator") if isinstance(saved, dict) else None
+        if saved is None:
+            problems.append(f"{what}: the checkpoint holds no {what} state")
+        elif held != kind:
+            problems.append(f"{what}: the checkpoint holds a {held} state, not {kind}")
+        else:
+            try:
+                trial.load_state_dict(saved, **options.get(what, {}))
+            except _REJECTED as error:
+                problems.append(f"{what}: {error}")
+    step, extra = contents.get("step"), contents.get("extra")
+    if step is not None and (isinstance(step, bool) or not isinstance(step, int)):
+        problems.append(f"step: expected an int or None, got {step!r}")
+    if extra is not None and not isinstance(extra, dict):
+        problems.append(f"extra: expected a dict or None, got {type(extra).__name__}")
+    if problems:
+        lines = "".join("\n  " + problem.replace("\n", "\n  ") for problem in problems)
+        raise ValueError(f"Error(s) in loading checkpoint {path}:{lines}")
+    backup = {what: target.state_dict() for what, target in targets.items()}
+    loaded = []
     try:
-        _put(contents, model, parts, strict)
-    except BaseException:  # not expected after the checks above; then undo every change
-        _put(backup, model, parts, strict=False)
+        for what, target in targets.items():
+            target.load_state_dict(contents[what], **options.get(what, {}))
+            loaded.append(what)
+    except BaseException:  # not expected after the trials; then undo every change
+        for what in loaded:
+            targets[what].load_state_dict(backup[what])
         raise
-    return {"step": contents.get("step"), "extra": contents.get("extra")}
-
-
-def _put(state: dict[str, Any], model: Module, parts: dict[str, Any], strict: bool) -> None:
-    model.load_state_dict(state["model"], strict=strict)
-    for what, part in parts.items():
-        part.load_state_dict(state[what])
-    modules = checks.stateful_modules(model)
-    for name, h_n in state.get("hidden", {}).items():
-        if name in modules:
-            modules[name].h_n = h_n
+    return {"step": step, "extra": extra}

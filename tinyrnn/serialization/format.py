@@ -19,15 +19,13 @@ from typing import Any
 
 import numpy as np
 
-_TAGS = ("__array__", "__scalar__", "__tuple__", "__dict__")
-
 
 def encode(value: Any, path: str, arrays: dict[str, np.ndarray]) -> Any:
     """A JSON-able tree for `value`; its arrays are added to `arrays` under their paths."""
     # NumPy types first: np.float64 is also a Python float, but must come back as itself.
     if isinstance(value, (np.ndarray, np.generic)):
         array = np.asarray(value)
-        if array.dtype.hasobject or array.dtype.kind not in "biufc":
+        if array.dtype.kind not in "biufc":
             raise TypeError(f"cannot save {path!r}: dtype {array.dtype} is not numeric")
         if path in arrays:
             raise ValueError(f"cannot save {path!r}: two values map to the same member name")
@@ -39,64 +37,42 @@ def encode(value: Any, path: str, arrays: dict[str, np.ndarray]) -> Any:
         items = [encode(item, f"{path}/{i}", arrays) for i, item in enumerate(value)]
         return {"__tuple__": items} if isinstance(value, tuple) else items
     if isinstance(value, dict):
-        for key in value:
-            if isinstance(key, bool) or not isinstance(key, (str, int)):
-                raise TypeError(f"cannot save {path!r}: dict key {key!r} is not a str or int")
-        pairs = [(key, encode(item, f"{path}/{key}", arrays)) for key, item in value.items()]
+        if not all(type(key) in (str, int) for key in value):  # bool is no key here
+            raise TypeError(
+                f"cannot save {path!r}: dict keys must be str or int, got {list(value)}"
+            )
+        pairs = [[key, encode(item, f"{path}/{key}", arrays)] for key, item in value.items()]
         if all(isinstance(key, str) and not key.startswith("__") for key in value):
             return dict(pairs)
-        return {"__dict__": [list(pair) for pair in pairs]}
+        return {"__dict__": pairs}
     raise TypeError(f"cannot save {path!r}: unsupported type {type(value).__name__}")
 
 
-def decode(tree: Any, path: str, lookup: Callable[[str, bool], Any], seen: set[str]) -> Any:
-    """Inverse of `encode`. `lookup(name, is_scalar)` supplies each member (an array, or any
-    stand-in such as its header); references must sit at their own path, each used once, so a
-    member's name alone tells where it goes. Raises ValueError on a malformed tree."""
-    if tree is None or isinstance(tree, (bool, int, float, str)):
-        return tree
+def decode(tree: Any, path: str, member: Callable[[str, bool], Any]) -> Any:
+    """Inverse of `encode` for a tree parsed from JSON; `member(path, is_scalar)` gives an array.
+
+    A reference must name its own path, so a member's name alone says where it goes. Raises
+    ValueError on a malformed tree.
+    """
     if isinstance(tree, list):
-        return [decode(item, f"{path}/{i}", lookup, seen) for i, item in enumerate(tree)]
+        return [decode(item, f"{path}/{i}", member) for i, item in enumerate(tree)]
     if not isinstance(tree, dict):
-        raise ValueError(f"metadata at {path!r}: unexpected {type(tree).__name__}")
-    tagged = [key for key in tree if key.startswith("__")]
-    if not tagged:
-        return {key: decode(item, f"{path}/{key}", lookup, seen) for key, item in tree.items()}
-    if len(tree) != 1 or tagged[0] not in _TAGS:
-        raise ValueError(f"metadata at {path!r}: unknown tag(s) {sorted(tree)}")
-    tag, body = tagged[0], tree[tagged[0]]
+        return tree  # None, bool, int, float or str
+    tags = [key for key in tree if key.startswith("__")]
+    if not tags:
+        return {key: decode(item, f"{path}/{key}", member) for key, item in tree.items()}
+    tag, body = tags[0], tree[tags[0]]
+    if len(tree) != 1 or tag not in ("__array__", "__scalar__", "__tuple__", "__dict__"):
+        raise ValueError(f"at {path!r}: unknown tag(s) {sorted(tree)}")
     if tag in ("__array__", "__scalar__"):
-        if body != path or path in seen:
-            raise ValueError(f"metadata at {path!r}: bad or repeated member reference {body!r}")
-        seen.add(path)
-        return lookup(path, tag == "__scalar__")
+        if body != path:
+            raise ValueError(f"at {path!r}: bad member reference {body!r}")
+        return member(path, tag == "__scalar__")
     if not isinstance(body, list):
-        raise ValueError(f"metadata at {path!r}: {tag} must hold a list")
+        raise ValueError(f"at {path!r}: {tag} must hold a list")
     if tag == "__tuple__":
-        return tuple(decode(item, f"{path}/{i}", lookup, seen) for i, item in enumerate(body))
-    result: dict[Any, Any] = {}
-    for pair in body:
-        valid = isinstance(pair, list) and len(pair) == 2
-        key = pair[0] if valid else None
-        if not valid or isinstance(key, bool) or not isinstance(key, (str, int)) or key in result:
-            raise ValueError(f"metadata at {path!r}: bad __dict__ entry {pair!r}")
-        result[key] = decode(pair[1], f"{path}/{key}", lookup, seen)
-    return result
-
-
-def decode_contents(path: str, tree: dict[str, Any], lookup: Any, members: set[str]) -> Any:
-    """Decode every part of the metadata's contents; each member must be used exactly once."""
-    seen: set[str] = set()
-    try:
-        contents = {key: decode(value, key, lookup, seen) for key, value in tree.items()}
-    except KeyError as error:
-        raise ValueError(f"{path}: metadata refers to a missing member {error}") from error
-    except RecursionError as error:
-        raise ValueError(f"{path}: metadata nested too deeply") from error
-    except ValueError as error:
-        raise ValueError(f"{path}: {error}") from error
-    if seen != members:
-        raise ValueError(
-            f"{path}: members not referenced by the metadata: {sorted(members - seen)}"
-        )
-    return contents
+        return tuple(decode(item, f"{path}/{i}", member) for i, item in enumerate(body))
+    pairs = [p for p in body if isinstance(p, list) and len(p) == 2 and type(p[0]) in (str, int)]
+    if len(pairs) != len(body) or len({key for key, _ in pairs}) != len(pairs):
+        raise ValueError(f"at {path!r}: bad or repeated __dict__ entries")
+    return {key: decode(item, f"{path}/{key}", member) for key, item in pairs}

@@ -26,8 +26,7 @@ from .._config import default_rng
 from ..module import Module
 from ..optim.optimizer import Optimizer
 from ..serialization import load, save
-from ..serialization.format import decode
-from ..serialization.reader import CheckpointFile
+from ..serialization.reader import read
 from .early_stopping import EarlyStopping
 from .history import History
 
@@ -63,19 +62,8 @@ def read_extra(path: PathLike) -> dict[str, Any]:
 def _peek(path: PathLike) -> tuple[Any, dict[str, Any]]:
     """(step, extra) of a checkpoint, without loading it into anything."""
     path = os.fspath(path)
-    with CheckpointFile(path) as npz:
-        contents = npz.metadata["contents"]
-        step, tree = contents.get("step"), contents.get("extra")
-
-        def member(name: str, scalar: bool) -> Any:
-            if name not in npz.declared:
-                raise ValueError(f"metadata refers to a missing member {name!r}")
-            return npz.read(name)[()] if scalar else npz.read(name)
-
-        try:
-            extra = decode(tree, "extra", member, set())
-        except (ValueError, RecursionError) as error:
-            raise ValueError(f"{path}: {error}") from error
+    _, contents = read(path, parts=("step", "extra"))
+    step, extra = contents.get("step"), contents.get("extra")
     if extra is None:
         return step, {}
     if not isinstance(extra, dict):
