@@ -178,7 +178,7 @@ def test_extra_values_and_generators_round_trip(tmp_path):
 
 
 def test_lstm_tuple_state_round_trips(tmp_path):
-    from tinyrnn.layers.lstm import LSTM
+    from tinyrnn.layers.gated import LSTM
 
     def lstm(seed: int) -> Any:
         rng = np.random.default_rng(seed)

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 
 
 class CLIError(Exception):
     """A problem with the user's input: printed as `tinyrnn <command>: error: ...`, exit 2."""
 
 
-def read_text(path: str) -> str:
-    """The whole UTF-8 file (with a clear error for a missing, binary or empty file)."""
+@contextlib.contextmanager
+def reading(path: str) -> Iterator[None]:
+    """Turn the errors of reading `path` into one-line messages (missing, not UTF-8, other)."""
     try:
-        with open(path, encoding="utf-8") as file:
-            text = file.read()
+        yield
     except FileNotFoundError:
         raise CLIError(f"no such file: {path}") from None
     except UnicodeDecodeError as error:
         raise CLIError(f"{path} is not UTF-8 text: {error}") from None
     except OSError as error:
         raise CLIError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+def read_text(path: str) -> str:
+    """The whole UTF-8 file (with a clear error for a missing, binary or empty file)."""
+    with reading(path), open(path, encoding="utf-8") as file:
+        text = file.read()
     if not text:
         raise CLIError(f"{path} is empty")
     return text

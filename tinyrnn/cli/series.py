@@ -19,7 +19,7 @@ from ..data import (
 )
 from ..data.table import csv_header
 from ..losses import MSELoss
-from .files import CLIError
+from .files import CLIError, reading
 from .models import model_config
 from .tasks import Task
 
@@ -27,20 +27,15 @@ from .tasks import Task
 def read_table(path: str, spec: dict[str, Any]) -> SeriesTable:
     """The CSV's columns as `spec` (the stored "csv" entry) selects them; errors are CLIErrors."""
     try:
-        return read_csv(
-            path,
-            spec["target"],
-            spec["features"],
-            time_column=spec["time_column"],
-            delimiter=spec["delimiter"],
-            missing=spec["missing"],
-        )
-    except FileNotFoundError:
-        raise CLIError(f"no such file: {path}") from None
-    except UnicodeDecodeError as error:
-        raise CLIError(f"{path} is not UTF-8 text: {error}") from None
-    except OSError as error:
-        raise CLIError(f"cannot read {path}: {error.strerror or error}") from None
+        with reading(path):
+            return read_csv(
+                path,
+                spec["target"],
+                spec["features"],
+                time_column=spec["time_column"],
+                delimiter=spec["delimiter"],
+                missing=spec["missing"],
+            )
     except ValueError as error:
         raise CLIError(str(error).removeprefix("read_csv: ")) from None
 

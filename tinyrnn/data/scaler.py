@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import as_columns
+
 
 class StandardScaler:
     """`StandardScaler().fit(train)`: learns each column's mean `mean_` and standard deviation
@@ -70,16 +72,7 @@ class StandardScaler:
         return scaler
 
     def _as_2d(self, x: Any, method: str, check: bool = True) -> np.ndarray:
-        values = np.asarray(x)
-        if values.dtype.kind not in "fiu":
-            raise TypeError(f"StandardScaler.{method}: expected numbers, got dtype {values.dtype}")
-        if values.ndim == 1:
-            values = values[:, None]
-        if values.ndim != 2:
-            raise ValueError(
-                f"StandardScaler.{method}: expected x of shape (rows, features) or (rows,), "
-                f"got {values.shape}"
-            )
+        values = as_columns(x, f"StandardScaler.{method}", "x", "rows")
         if check:
             if self.mean_ is None:
                 raise ValueError(f"StandardScaler.{method}: not fitted; call fit(train) first")

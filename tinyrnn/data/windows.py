@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import check_int
+from ._checks import as_columns, check_int
 
 
 def sliding_windows(
@@ -26,15 +26,7 @@ def sliding_windows(
     window = check_int(window, "window", who)
     horizon = check_int(horizon, "horizon", who)
     stride = check_int(stride, "stride", who)
-    values = np.asarray(series)
-    if values.dtype.kind not in "fiu":
-        raise TypeError(f"{who}: expected a numeric series, got dtype {values.dtype}")
-    if values.ndim == 1:
-        values = values[:, None]
-    elif values.ndim != 2:
-        raise ValueError(
-            f"{who}: expected series of shape (time,) or (time, features), got {values.shape}"
-        )
+    values = as_columns(series, who, "series", "time")
     length = values.shape[0]
     if window + horizon > length:
         raise ValueError(

@@ -5,10 +5,9 @@ from .bidirectional import Bidirectional
 from .cell import RecurrentCell
 from .dropout import Dropout
 from .embedding import Embedding
-from .gru import GRU
+from .gated import GRU, LSTM
 from .gru_cell import GRUCell
 from .linear import Linear
-from .lstm import LSTM
 from .lstm_cell import LSTMCell
 from .rnn import RNN
 from .rnn_cell import RNNCell

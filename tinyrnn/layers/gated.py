@@ -1,0 +1,58 @@
+"""LSTM and GRU: an RNN whose cell is an LSTMCell or a GRUCell (they differ in nothing else)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .cell import RecurrentCell
+from .gru_cell import GRUCell
+from .lstm_cell import LSTMCell
+from .rnn import RNN
+
+
+class GatedRNN(RNN):
+    """The constructor LSTM and GRU share: the cell is a `cell_type` (a class attribute)."""
+
+    cell_type: type[RecurrentCell]
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        *,
+        bias: bool = True,
+        return_sequences: bool = True,
+        stateful: bool = False,
+        dtype: Any = None,
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        cell = self.cell_type(input_size, hidden_size, bias, dtype=dtype, rng=rng)
+        super().__init__(cell=cell, return_sequences=return_sequences, stateful=stateful)
+
+
+class LSTM(GatedRNN):
+    """LSTM(input_size, hidden_size, *, bias=True, return_sequences=True, stateful=False,
+    dtype=None, rng=None): an `RNN` whose cell is an `LSTMCell`; everything else is RNN's.
+
+    x: (batch, time, input) -> (batch, time, hidden), or (batch, hidden) for the last step.
+    The state is the pair (h, c), each (batch, hidden): `h0` is (h0, c0) or None (zeros),
+    `h_n` is (h_n, c_n), `grad_h0` is (dL/dh0, dL/dc0), `backward`'s `grad_h_n` is
+    (dL/dh_n, dL/dc_n) (either may be None). The outputs are the h_t. Same results as
+    `torch.nn.LSTM(batch_first=True)`.
+    """
+
+    cell_type = LSTMCell
+
+
+class GRU(GatedRNN):
+    """GRU(input_size, hidden_size, *, bias=True, return_sequences=True, stateful=False,
+    dtype=None, rng=None): an `RNN` whose cell is a `GRUCell`; everything else is RNN's.
+
+    x: (batch, time, input) -> (batch, time, hidden), or (batch, hidden) for the last step.
+    The state is one (batch, hidden) array, as for `RNN`. Same results as
+    `torch.nn.GRU(batch_first=True)`.
+    """
+
+    cell_type = GRUCell
