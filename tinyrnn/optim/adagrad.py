@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..parameter import Parameter
-from .optimizer import Optimizer
+from .optimizer import NONNEGATIVE, Optimizer
 
 
 class Adagrad(Optimizer):
@@ -23,8 +23,10 @@ class Adagrad(Optimizer):
     the first steps are not huge), t the step count, gamma~ = gamma / (1 + (t-1) eta).
     """
 
-    _nonnegative = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
-    _state_names = ("step", "sum")
+    _rules = dict.fromkeys(
+        ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"), NONNEGATIVE
+    )
+    _state_names = dict.fromkeys(("step", "sum"))
 
     def __init__(
         self,
