@@ -51,21 +51,19 @@ class LRScheduler:
         self._is_initial = False
 
     def _attach(self, optimizer: Optimizer) -> None:
-        """Check `optimizer` and the settings, then keep both."""
+        """Keep `optimizer` and check the settings (set as attributes by the subclass)."""
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(self).__name__}: expected an Optimizer, got {optimizer!r}")
-        self.__dict__.update(self._checked(type(self).__name__, vars(self), self._settings))
+        self._set(type(self).__name__, vars(self), self._settings)
         self.optimizer = optimizer
 
-    def _checked(
-        self, who: str, values: Mapping[str, Any], rules: dict[str, Rule]
-    ) -> dict[str, Any]:
-        """{key: values[key]} checked for each rule; a list (size 0) as long as the current."""
+    def _set(self, who: str, values: Mapping[str, Any], rules: dict[str, Rule]) -> None:
+        """Set each rule's attribute to its checked value, all or (on an error) none."""
         result = {}
-        for key, rule in rules.items():
-            count = len(getattr(self, key)) if rule.size == 0 else rule.size
-            result[key] = checked(who, key, values[key], rule._replace(size=count))
-        return result
+        for key, rule in rules.items():  # size 0: a list as long as the current one
+            size = len(getattr(self, key)) if rule.size == 0 else rule.size
+            result[key] = checked(who, key, values[key], rule._replace(size=size))
+        self.__dict__.update(result)
 
     def get_lr(self) -> list[float]:
         """The lr of every group for epoch `last_epoch` (already incremented by `step`)."""
@@ -96,7 +94,7 @@ class LRScheduler:
         for key, rule in rules.items():  # a file may hold a whole number as a float
             if rule.kind is int and isinstance(values[key], float) and values[key].is_integer():
                 values[key] = int(values[key])
-        self.__dict__.update(self._checked(who, values, rules))
+        self._set(who, values, rules)
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._settings)
@@ -202,18 +200,10 @@ class ReduceLROnPlateau(LRScheduler):
         "last_epoch": INTEGER, "_last_lr": LRS,
     }  # fmt: skip
 
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        mode: str = "min",
-        factor: float = 0.1,
-        patience: int = 10,
-        threshold: float = 1e-4,
-        threshold_mode: str = "rel",
-        cooldown: int = 0,
-        min_lr: float | list[float] = 0,
-        eps: float = 1e-8,
-    ) -> None:
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
+                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
+                 cooldown: int = 0, min_lr: float | list[float] = 0, eps: float = 1e-8,
+                 ) -> None:  # fmt: skip
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"ReduceLROnPlateau: expected an Optimizer, got {optimizer!r}")
         count = len(optimizer.param_groups)

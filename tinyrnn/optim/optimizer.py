@@ -197,32 +197,29 @@ class Optimizer:
         """Restore a `state_dict()`; everything is checked first, and on error nothing changes."""
         who = f"{type(self).__name__}.load_state_dict"
         check_keys(who, state_dict, ("state", "param_groups"))
-        saved_groups, own = state_dict["param_groups"], self.param_groups
+        saved_groups, saved_state = state_dict["param_groups"], state_dict["state"]
+        own = self.param_groups
         listed = isinstance(saved_groups, (list, tuple))
         if not listed or len(saved_groups) != len(own):
             count = len(saved_groups) if listed else type(saved_groups).__name__
             raise ValueError(f"{who}: the checkpoint has {count} parameter groups, here {len(own)}")
         groups, owners = [], {}  # owners: saved index -> (parameter, its group's values)
         for g, (saved, group) in enumerate(zip(saved_groups, own, strict=True)):
-            where = f"{who}: param_groups[{g}]"
+            where, params = f"{who}: param_groups[{g}]", group["params"]
             check_keys(where, saved, ("params", *self.defaults), ("initial_lr",))
             values = self._checked_group(saved, where)
             if "initial_lr" in group:  # a scheduler's, kept if the checkpoint has none
                 values.setdefault("initial_lr", group["initial_lr"])
-            listed = saved["params"]
-            listed = listed.tolist() if isinstance(listed, np.ndarray) else listed
-            indices = [_index(i, where) for i in listed]
-            if len(indices) != len(group["params"]):
-                here = len(group["params"])
+            indices = [_index(i, where) for i in saved["params"]]
+            if len(indices) != len(params):
                 raise ValueError(
-                    f"{where}: {len(indices)} parameters in the checkpoint, here {here}"
+                    f"{where}: {len(indices)} parameters in the checkpoint, here {len(params)}"
                 )
-            for i, param in zip(indices, group["params"], strict=True):
+            for i, param in zip(indices, params, strict=True):
                 if i in owners:
                     raise ValueError(f"{where}: parameter index {i} appears twice")
                 owners[i] = (param, values)
-            groups.append({**values, "params": group["params"]})
-        saved_state = state_dict["state"]
+            groups.append({**values, "params": params})
         if not isinstance(saved_state, Mapping):
             raise TypeError(f"{who}: 'state' must be a dict, got {type(saved_state).__name__}")
         state = {}

@@ -32,21 +32,11 @@ class RMSprop(Optimizer):
     _state_names = {"step": None, "square_avg": None, "momentum_buffer": "momentum",
                     "grad_avg": "centered"}  # fmt: skip
 
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float = 1e-2,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-        momentum: float = 0.0,
-        centered: bool = False,
-    ) -> None:
-        defaults = dict(
-            lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-            centered=centered,
-        )  # fmt: skip
-        super().__init__(params, defaults)
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
+                 centered: bool = False) -> None:  # fmt: skip
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                      momentum=momentum, centered=centered))  # fmt: skip
 
     def _update(self, param: Parameter, state: dict[str, Any], group: dict[str, Any]) -> None:
         gamma, alpha, eps = group["lr"], group["alpha"], group["eps"]

@@ -27,20 +27,11 @@ class SGD(Optimizer):
     }  # fmt: skip
     _state_names = {"momentum_buffer": "momentum"}  # made at the first step with momentum
 
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float,
-        momentum: float = 0.0,
-        dampening: float = 0.0,
-        weight_decay: float = 0.0,
-        nesterov: bool = False,
-    ) -> None:
-        defaults = dict(
-            lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-            nesterov=nesterov,
-        )  # fmt: skip
-        super().__init__(params, defaults)
+    def __init__(self, params: Iterable[Any], lr: float, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
+                 ) -> None:  # fmt: skip
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov))  # fmt: skip
 
     def _checked_group(self, group: Mapping[str, Any], who: str) -> dict[str, Any]:
         values = super()._checked_group(group, who)
