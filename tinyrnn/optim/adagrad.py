@@ -23,15 +23,17 @@ class Adagrad(Optimizer):
     the first steps are not huge), t the step count, gamma~ = gamma / (1 + (t-1) eta).
     """
 
-    _rules = dict.fromkeys(("lr", "lr_decay", "weight_decay", "initial_accumulator_value",
-                            "eps"), NONNEGATIVE)  # fmt: skip
+    _rules = dict.fromkeys(
+        ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"), NONNEGATIVE
+    )
     _state_names = dict.fromkeys(("step", "sum"))
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
                  eps: float = 1e-10) -> None:  # fmt: skip
-        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                         initial_accumulator_value=initial_accumulator_value, eps=eps))  # fmt: skip
+        defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, eps=eps)  # fmt: skip
+        super().__init__(params, defaults)
 
     def _update(self, param: Parameter, state: dict[str, Any], group: dict[str, Any]) -> None:
         gamma, eta, lam, eps = group["lr"], group["lr_decay"], group["weight_decay"], group["eps"]
