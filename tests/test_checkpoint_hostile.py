@@ -402,10 +402,10 @@ def _set(path: str, value: Any) -> Any:
         (_set("scheduler/optimizer", 1), r"scheduler: .*unknown keys \['optimizer'\]", ""),
         (
             _set("scheduler/last_epoch", "x"),
-            "last_epoch: the value must be an integer, got 'x'",
+            "last_epoch must be an integer, got 'x'",
             "",
         ),
-        (_set("scheduler/step_size", 0), "scheduler: .*step_size must be >= 1", ""),
+        (_set("scheduler/step_size", 0), r"scheduler: .*invalid step_size 0 \(must be >= 1", ""),
         (_set("rng/state/state", "x"), "rng: unusable PCG64 state", ""),
         (_set("rng/bit_generator", "MT19937"), "holds a MT19937 state", ""),
         (_set("hidden", {}), "missing hidden states of stateful modules: 0", "hidden/0"),

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..parameter import Parameter
-from .optimizer import Optimizer
+from .optimizer import NONNEGATIVE, Optimizer
 
 
 class Adagrad(Optimizer):
@@ -23,22 +23,16 @@ class Adagrad(Optimizer):
     the first steps are not huge), t the step count, gamma~ = gamma / (1 + (t-1) eta).
     """
 
-    _nonnegative = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
-    _state_names = ("step", "sum")
+    _rules = dict.fromkeys(
+        ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"), NONNEGATIVE
+    )
+    _state_names = dict.fromkeys(("step", "sum"))
 
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float = 1e-2,
-        lr_decay: float = 0.0,
-        weight_decay: float = 0.0,
-        initial_accumulator_value: float = 0.0,
-        eps: float = 1e-10,
-    ) -> None:
-        defaults = dict(
-            lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-            initial_accumulator_value=initial_accumulator_value, eps=eps,
-        )  # fmt: skip
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0.0,
+                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
+                 eps: float = 1e-10) -> None:  # fmt: skip
+        defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, eps=eps)  # fmt: skip
         super().__init__(params, defaults)
 
     def _update(self, param: Parameter, state: dict[str, Any], group: dict[str, Any]) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from ..parameter import Parameter
-from ._values import check_real
-from .optimizer import Optimizer
+from .optimizer import NONNEGATIVE, Optimizer, Rule
 
 
 class Adam(Optimizer):
@@ -24,30 +23,16 @@ class Adam(Optimizer):
     and second moments (state "exp_avg", "exp_avg_sq"), t the step count.
     """
 
-    _nonnegative = ("lr", "eps", "weight_decay")
-    _state_names = ("step", "exp_avg", "exp_avg_sq")
+    _rules = {
+        "lr": NONNEGATIVE, "betas": Rule(float, ">= 0 and < 1", lambda v: 0 <= v < 1, size=2),
+        "eps": NONNEGATIVE, "weight_decay": NONNEGATIVE,
+    }  # fmt: skip
+    _state_names = dict.fromkeys(("step", "exp_avg", "exp_avg_sq"))
 
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-    ) -> None:
-        try:
-            betas = tuple(betas)  # type: ignore[assignment]
-        except TypeError:
-            raise TypeError(f"Adam: betas must be a pair of floats, got {betas!r}") from None
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:  # fmt: skip
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
-
-    def _check_group(self, group: Mapping[str, Any]) -> None:
-        super()._check_group(group)
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
-        for index, beta in enumerate(betas):
-            check_real("Adam", f"beta parameter at index {index}", beta, below=1.0)
 
     def _update(self, param: Parameter, state: dict[str, Any], group: dict[str, Any]) -> None:
         gamma, (beta1, beta2) = group["lr"], group["betas"]

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..parameter import Parameter
-from ._values import parameter_list
+from .optimizer import parameter_list
 
 
 def _check_limit(who: str, name: str, value: Any) -> None:

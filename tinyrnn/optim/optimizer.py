@@ -1,24 +1,89 @@
-"""Optimizer: the base class every optimizer shares (parameter groups, state, state_dict)."""
+"""Optimizer, the base every optimizer shares (parameter groups, state, state_dict), and the
+checks of hyperparameters and saved values that the schedulers share too."""
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
 from ..parameter import Parameter
-from ._values import (
-    check_real,
-    checked_entries,
-    checked_hyperparameters,
-    param_index,
-    parameter_list,
-    plain,
-)
 
-# How the hyperparameters are called in error messages (PyTorch's words); others "<name> value".
-_LABELS = {"lr": "learning rate", "eps": "epsilon value"}
+
+class Rule(NamedTuple):
+    """What a hyperparameter or setting must be: of `kind` (float, int, bool or str) and pass
+    `test`, which `bound` says in words; with a `size`, a list of that many such values."""
+
+    kind: type
+    bound: str
+    test: Callable[[Any], bool] = lambda value: True
+    size: int | None = None
+
+
+NONNEGATIVE = Rule(float, "finite and >= 0", lambda v: 0 <= v < math.inf)
+FINITE = Rule(float, "finite", math.isfinite)
+FLAG = Rule(bool, "True or False")
+INTEGER = Rule(int, "an integer")
+# A saved step count; a whole float is fine (torch saves it as one).
+_STEP = Rule(float, "a whole number >= 0", lambda v: v >= 0 and float(v).is_integer())
+# The Python types each kind accepts (never bool for numbers), and their name in errors.
+_KINDS = {
+    float: (numbers.Real, "a real number"), int: (numbers.Integral, "an integer"),
+    bool: (bool, "True or False"), str: (str, "a string"),
+}  # fmt: skip
+# Names of hyperparameters in error messages (PyTorch's words).
+_LABELS = {"lr": "learning rate", "eps": "epsilon value", "betas": "beta parameter"}
+
+
+def plain(value: Any) -> Any:
+    """NumPy scalars and 0-d arrays -> Python numbers, recursively through tuples and lists."""
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):
+        return value.item()
+    if isinstance(value, (tuple, list)):
+        return type(value)(plain(v) for v in value)
+    return value
+
+
+def checked(who: str, name: str, value: Any, rule: Rule) -> Any:
+    """-> `value` as a plain Python value (a list if `rule.size`), if it obeys `rule`; else a
+    TypeError (wrong kind) or ValueError (wrong value) naming `who`, `name` and the value."""
+    value = plain(value.tolist() if isinstance(value, np.ndarray) else value)
+    label = _LABELS.get(name, name)
+    if rule.size is not None:
+        sequence = isinstance(value, (list, tuple))
+        if not sequence or len(value) != rule.size:
+            error = ValueError if sequence else TypeError
+            raise error(f"{who}: {name} must be a list of {rule.size} numbers, got {value!r}")
+        one = rule._replace(size=None)
+        return [checked(who, f"{label} at index {i}", v, one) for i, v in enumerate(value)]
+    types, wanted = _KINDS[rule.kind]
+    if not isinstance(value, types) or (isinstance(value, bool) and rule.kind is not bool):
+        raise TypeError(f"{who}: {label} must be {wanted}, got {value!r}")
+    if not rule.test(value):  # NaN fails every numeric test
+        raise ValueError(f"{who}: invalid {label} {value!r} (must be {rule.bound})")
+    return value
+
+
+def check_keys(who: str, saved: Any, required: Iterable[str], optional: Iterable[str] = ()) -> None:
+    """A loaded dict must hold every `required` key, and others only from `optional`."""
+    if not isinstance(saved, Mapping):
+        raise TypeError(f"{who}: expected a dict, got {type(saved).__name__}")
+    unknown = sorted(set(saved) - set(required) - set(optional))
+    missing = sorted(set(required) - set(saved))
+    if unknown or missing:
+        raise ValueError(f"{who}: unknown keys {unknown}, missing {missing}")
+
+
+def parameter_list(params: Any, who: str) -> list[Parameter]:
+    """One Parameter or an iterable of them -> a list, else TypeError naming `who`."""
+    params = [params] if isinstance(params, Parameter) else list(params)
+    for param in params:
+        if not isinstance(param, Parameter):
+            raise TypeError(f"{who}: expected Parameters, got {type(param).__name__}")
+    return params
 
 
 class Optimizer:
@@ -27,22 +92,21 @@ class Optimizer:
 
     Holds `param_groups` (dicts of "params" plus hyperparameters) and per-parameter `state`.
 
-    A subclass passes its defaults, lists the hyperparameters that must be real numbers >= 0 in
-    `_nonnegative` and the boolean ones in `_flags`, names the entries of a parameter's state in
-    `_state_names`, and writes its update rule in `_update(param, state, group)`, which changes
-    `param.data` in place from the g of `_gradient` and never writes into `param.grad`.
+    A subclass passes its defaults, gives each hyperparameter's Rule in `_rules`, maps each
+    entry of a parameter's state to the hyperparameter that must be nonzero for the entry to
+    exist (None: always) in `_state_names`, and writes its update rule in
+    `_update(param, state, group)`, which changes `param.data` in place from the g of
+    `_gradient` and never writes into `param.grad`.
     """
 
-    _nonnegative: ClassVar[tuple[str, ...]] = ("lr",)
-    _flags: ClassVar[tuple[str, ...]] = ()
-    _state_names: ClassVar[tuple[str, ...]] = ()
+    _rules: ClassVar[dict[str, Rule]] = {"lr": NONNEGATIVE}
+    _state_names: ClassVar[dict[str, str | None]] = {}
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
-        self.defaults = defaults
+        self.defaults = self._checked_group(defaults, type(self).__name__)
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[Parameter, dict[str, Any]] = {}
         self._workspace: dict[np.dtype[Any], np.ndarray] = {}
-        self._check_group(defaults)
         items: list[Any] = [params] if isinstance(params, Parameter) else list(params)
         if not items:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
@@ -60,23 +124,19 @@ class Optimizer:
             raise ValueError(f"{name}: unknown hyperparameter(s) {unknown}")
         if {id(p) for p in params} & {id(p) for p in self._params()}:
             raise ValueError(f"{name}: a parameter appears in more than one group")
-        full = {**self.defaults, **{k: v for k, v in group.items() if k != "params"}}
-        self._check_group(full)
-        full["params"] = list({id(p): p for p in params}.values())
-        self.param_groups.append(full)
+        full = self._checked_group({**self.defaults, **group}, name)
+        self.param_groups.append({**full, "params": list({id(p): p for p in params}.values())})
 
-    def _check_group(self, group: Mapping[str, Any]) -> None:
-        """Raise TypeError/ValueError naming the optimizer and the bad value (subclasses extend)."""
-        name = type(self).__name__
-        for key in self._nonnegative:
-            check_real(name, _LABELS.get(key, f"{key} value"), group[key])
-        for key in self._flags:
-            if not isinstance(group[key], (bool, np.bool_)):
-                raise TypeError(f"{name}: {key} must be True or False, got {group[key]!r}")
-
-    def _required_state(self, group: Mapping[str, Any]) -> tuple[str, ...]:
-        """The entries a parameter's state holds once it has any, under `group`'s settings."""
-        return self._state_names
+    def _checked_group(self, group: Mapping[str, Any], who: str) -> dict[str, Any]:
+        """A group's hyperparameters (without "params") checked against `_rules` (a scheduler's
+        "initial_lr" too), as plain values, lists as tuples; subclasses add joint checks."""
+        rules = {"initial_lr": FINITE, **self._rules}
+        values = {}
+        for key, value in group.items():
+            if key != "params":
+                value = checked(who, key, value, rules[key]) if key in rules else value
+                values[key] = tuple(value) if isinstance(value, list) else value
+        return values
 
     def _update(self, param: Parameter, state: dict[str, Any], group: dict[str, Any]) -> None:
         raise NotImplementedError
@@ -136,51 +196,21 @@ class Optimizer:
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore a `state_dict()`; everything is checked first, and on error nothing changes."""
         who = f"{type(self).__name__}.load_state_dict"
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"{who}: expected a dict, got {type(state_dict).__name__}")
-        if set(state_dict) != {"state", "param_groups"}:
-            raise ValueError(
-                f"{who}: expected keys 'state' and 'param_groups', got {sorted(state_dict)}"
-            )
-        hyperparameters, owners = self._checked_groups(state_dict["param_groups"], who)
-        saved = state_dict["state"]
-        if not isinstance(saved, Mapping):
-            raise TypeError(f"{who}: 'state' must be a dict, got {type(saved).__name__}")
-        state: dict[Parameter, dict[str, Any]] = {}
-        for key, entries in saved.items():
-            i = param_index(key, f"{who}: state")
-            if i not in owners:
-                raise ValueError(f"{who}: state for parameter {i}, which no parameter group lists")
-            param, g = owners[i]
-            required = self._required_state(hyperparameters[g])
-            where = f"{who}: state[{i}]"
-            if loaded := checked_entries(entries, param, self._state_names, required, where):
-                state[param] = loaded
-        for group, values in zip(self.param_groups, hyperparameters, strict=True):
-            params, initial_lr = group["params"], group.get("initial_lr")
-            group.clear()
-            group.update(values)
-            if initial_lr is not None:  # a scheduler's, kept if the checkpoint has none
-                group.setdefault("initial_lr", initial_lr)
-            group["params"] = params
-        self.state = state
-
-    def _checked_groups(
-        self, groups: Any, who: str
-    ) -> tuple[list[dict[str, Any]], dict[int, tuple[Parameter, int]]]:
-        """-> (the hyperparameters of each group, {saved index: (parameter, group number)})."""
+        check_keys(who, state_dict, ("state", "param_groups"))
+        saved_groups, saved_state = state_dict["param_groups"], state_dict["state"]
         own = self.param_groups
-        if not isinstance(groups, (list, tuple)) or len(groups) != len(own):
-            count = len(groups) if isinstance(groups, (list, tuple)) else type(groups).__name__
+        listed = isinstance(saved_groups, (list, tuple))
+        if not listed or len(saved_groups) != len(own):
+            count = len(saved_groups) if listed else type(saved_groups).__name__
             raise ValueError(f"{who}: the checkpoint has {count} parameter groups, here {len(own)}")
-        hyperparameters, owners = [], {}
-        for g, (saved, group) in enumerate(zip(groups, own, strict=True)):
-            where = f"{who}: param_groups[{g}]"
-            if not isinstance(saved, Mapping) or "params" not in saved:
-                raise TypeError(f"{where}: expected a dict with a 'params' entry")
-            listed = saved["params"]
-            listed = listed.tolist() if isinstance(listed, np.ndarray) else listed
-            indices, params = [param_index(i, where) for i in listed], group["params"]
+        groups, owners = [], {}  # owners: saved index -> (parameter, its group's values)
+        for g, (saved, group) in enumerate(zip(saved_groups, own, strict=True)):
+            where, params = f"{who}: param_groups[{g}]", group["params"]
+            check_keys(where, saved, ("params", *self.defaults), ("initial_lr",))
+            values = self._checked_group(saved, where)
+            if "initial_lr" in group:  # a scheduler's, kept if the checkpoint has none
+                values.setdefault("initial_lr", group["initial_lr"])
+            indices = [_index(i, where) for i in saved["params"]]
             if len(indices) != len(params):
                 raise ValueError(
                     f"{where}: {len(indices)} parameters in the checkpoint, here {len(params)}"
@@ -188,14 +218,46 @@ class Optimizer:
             for i, param in zip(indices, params, strict=True):
                 if i in owners:
                     raise ValueError(f"{where}: parameter index {i} appears twice")
-                owners[i] = (param, g)
-            values = checked_hyperparameters(saved, self.defaults, where)
-            try:
-                self._check_group(values)
-            except (TypeError, ValueError) as error:
-                raise type(error)(f"{where}: {error}") from None
-            hyperparameters.append(values)
-        return hyperparameters, owners
+                owners[i] = (param, values)
+            groups.append({**values, "params": params})
+        if not isinstance(saved_state, Mapping):
+            raise TypeError(f"{who}: 'state' must be a dict, got {type(saved_state).__name__}")
+        state = {}
+        for key, entries in saved_state.items():
+            i = _index(key, f"{who}: state")
+            if i not in owners:
+                raise ValueError(f"{who}: state for parameter {i}, which no parameter group lists")
+            if loaded := self._checked_state(entries, *owners[i], f"{who}: state[{i}]"):
+                state[owners[i][0]] = loaded
+        for group, values in zip(own, groups, strict=True):  # in place: others hold the dicts
+            group.clear()
+            group.update(values)
+        self.state = state
+
+    def _checked_state(
+        self, entries: Any, param: Parameter, group: Mapping[str, Any], where: str
+    ) -> dict[str, Any]:
+        """One parameter's saved state (nothing, or every entry `group` needs): "step" a whole
+        number, the others real arrays of the parameter's shape, copied into its dtype."""
+        needs = [k for k, flag in self._state_names.items() if flag is None or group[flag]]
+        if not isinstance(entries, Mapping) or entries:  # an empty state is fine
+            check_keys(where, entries, needs, self._state_names)
+        loaded: dict[str, Any] = {}
+        for key, value in entries.items():
+            here = f"{where}['{key}']"
+            if key == "step":
+                loaded[key] = int(checked(here, key, value, _STEP))
+            elif not isinstance(value, np.ndarray) or value.dtype.kind not in "fiu":
+                kind = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
+                raise TypeError(f"{here}: expected a float or integer ndarray, got {kind}")
+            elif value.shape != param.data.shape:
+                shape = param.data.shape
+                raise ValueError(
+                    f"{here}: size mismatch, checkpoint {value.shape}, parameter {shape}"
+                )
+            else:
+                loaded[key] = value.astype(param.data.dtype, copy=True)
+        return loaded
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -203,3 +265,8 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {plain(group[k])}" for k in sorted(group) if k != "params"]
         return "\n".join([*lines, ")"])
+
+
+def _index(key: Any, where: str) -> int:
+    """A parameter index as saved: an integer, or its decimal string (a JSON key)."""
+    return checked(where, "parameter index", int(key) if str(key).isdigit() else key, INTEGER)

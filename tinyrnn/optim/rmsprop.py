@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from ..parameter import Parameter
-from .optimizer import Optimizer
+from .optimizer import FLAG, NONNEGATIVE, Optimizer
 
 
 class RMSprop(Optimizer):
@@ -24,29 +24,19 @@ class RMSprop(Optimizer):
     estimates the gradient's variance, so the step divides by its standard deviation instead.
     """
 
-    _nonnegative = ("lr", "alpha", "eps", "weight_decay", "momentum")
-    _flags = ("centered",)
-    _state_names = ("step", "square_avg", "momentum_buffer", "grad_avg")
+    _rules = {
+        **dict.fromkeys(("lr", "alpha", "eps", "weight_decay", "momentum"), NONNEGATIVE),
+        "centered": FLAG,
+    }
+    # b and g_ave exist only with momentum > 0 and when centered
+    _state_names = {"step": None, "square_avg": None, "momentum_buffer": "momentum",
+                    "grad_avg": "centered"}  # fmt: skip
 
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float = 1e-2,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-        momentum: float = 0.0,
-        centered: bool = False,
-    ) -> None:
-        defaults = dict(
-            lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-            centered=centered,
-        )  # fmt: skip
-        super().__init__(params, defaults)
-
-    def _required_state(self, group: Mapping[str, Any]) -> tuple[str, ...]:
-        momentum = ("momentum_buffer",) if group["momentum"] > 0 else ()
-        return ("step", "square_avg", *momentum, *(("grad_avg",) if group["centered"] else ()))
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
+                 centered: bool = False) -> None:  # fmt: skip
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                      momentum=momentum, centered=centered))  # fmt: skip
 
     def _update(self, param: Parameter, state: dict[str, Any], group: dict[str, Any]) -> None:
         gamma, alpha, eps = group["lr"], group["alpha"], group["eps"]

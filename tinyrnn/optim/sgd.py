@@ -8,8 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..parameter import Parameter
-from ._values import check_real
-from .optimizer import Optimizer
+from .optimizer import FINITE, FLAG, NONNEGATIVE, Optimizer
 
 
 class SGD(Optimizer):
@@ -22,33 +21,23 @@ class SGD(Optimizer):
     tau dampening, b the momentum buffer (state "momentum_buffer"), theta the parameter.
     """
 
-    _nonnegative = ("lr", "momentum", "weight_decay")
-    _flags = ("nesterov",)
-    _state_names = ("momentum_buffer",)
+    _rules = {
+        "lr": NONNEGATIVE, "momentum": NONNEGATIVE, "dampening": FINITE,
+        "weight_decay": NONNEGATIVE, "nesterov": FLAG,
+    }  # fmt: skip
+    _state_names = {"momentum_buffer": "momentum"}  # made at the first step with momentum
 
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float,
-        momentum: float = 0.0,
-        dampening: float = 0.0,
-        weight_decay: float = 0.0,
-        nesterov: bool = False,
-    ) -> None:
-        defaults = dict(
-            lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-            nesterov=nesterov,
-        )  # fmt: skip
-        super().__init__(params, defaults)
+    def __init__(self, params: Iterable[Any], lr: float, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
+                 ) -> None:  # fmt: skip
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov))  # fmt: skip
 
-    def _check_group(self, group: Mapping[str, Any]) -> None:
-        super()._check_group(group)
-        check_real("SGD", "dampening", group["dampening"], low=-np.inf)
-        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
-            raise ValueError("SGD: Nesterov momentum requires momentum > 0 and zero dampening")
-
-    def _required_state(self, group: Mapping[str, Any]) -> tuple[str, ...]:
-        return ()  # the buffer appears at the first step with momentum
+    def _checked_group(self, group: Mapping[str, Any], who: str) -> dict[str, Any]:
+        values = super()._checked_group(group, who)
+        if values["nesterov"] and (values["momentum"] <= 0 or values["dampening"] != 0):
+            raise ValueError(f"{who}: Nesterov momentum requires momentum > 0 and zero dampening")
+        return values
 
     def _update(self, param: Parameter, state: dict[str, Any], group: dict[str, Any]) -> None:
         gamma, lam = group["lr"], group["weight_decay"]
