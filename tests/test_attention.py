@@ -187,3 +187,12 @@ def test_torch_parity(kind, rng, record_max):
         error = float(np.max(np.abs(ours - theirs.detach().numpy())))
         record_max("attention torch parity max abs error", error)
         assert error <= TOL, f"{kind} {name}: max abs error {error:.3g}"
+
+
+@pytest.mark.parametrize("cls", [LuongAttention, BahdanauAttention], ids=lambda c: c.__name__)
+def test_docstring_starts_with_the_constructor_call(cls):
+    import inspect
+
+    first_paragraph = (inspect.getdoc(cls) or "").split("\n\n")[0]
+    assert first_paragraph.startswith(f"`{cls.__name__}(")
+    assert all(name in first_paragraph for name in inspect.signature(cls).parameters)
