@@ -142,3 +142,58 @@ def test_training_guide_code_runs(tmp_path, monkeypatch, capsys):
     model_rmse, persistence = map(float, re.findall(r"test RMSE (\S+), persistence (\S+)", out)[0])
     assert model_rmse < persistence
     assert (tmp_path / "run.npz").is_file() and (tmp_path / "sine.npz").is_file()
+
+
+def test_seq2seq_trains_both_models_and_reports_exact_match(capsys):
+    results = load_example("seq2seq").main(["--fast"])
+    out = capsys.readouterr().out
+    assert set(results) == {"without attention", "with attention"}
+    for name, result in results.items():
+        assert f"{name}: held-out exact match" in out
+        assert 0.0 <= result["accuracy"] <= 1.0 and result["seconds"] > 0
+        assert result["last_loss"] < result["first_loss"]  # two epochs already learn something
+
+
+def test_seq2seq_task_and_scoring():
+    module = load_example("seq2seq")
+    data = module.reversal_task(50, 2, 6, np.random.default_rng(0))
+    end, start = module.END, module.START
+    for source, n, decoder_input, target in zip(*data.values(), strict=True):
+        assert 2 <= n <= 6 and list(target[:n]) == list(source[:n][::-1])
+        assert np.all(target[n:] == end) and decoder_input[0] == start
+        np.testing.assert_array_equal(decoder_input[1:], target[:-1])
+    target = np.array([[3, 1, end, end], [2, end, end, end]])
+    answer = np.array([[3, 1, end, 7], [2, 5, end, end]])  # after the end: ignored; a wrong digit
+    assert module.exact_match(answer, target) == 0.5
+
+
+@pytest.mark.parametrize("attention", [False, True])
+def test_seq2seq_gradient_reaches_the_encoder(attention, float64):
+    """The example's backward (grad_h0 into the encoder's h_n, attention into its outputs)
+    against central differences of its loss, on encoder and decoder weights."""
+    import tinyrnn as tr
+
+    module = load_example("seq2seq")
+    rng = np.random.default_rng(1)
+    data = module.reversal_task(3, 2, 4, rng)
+    model = module.Seq2Seq(4, attention, rng)
+    loss_fn = tr.CrossEntropyLoss()
+
+    def loss() -> float:
+        with tr.no_grad():
+            return loss_fn(model(data["source"], data["lengths"], data["decoder_input"]),
+                           data["target"])  # fmt: skip
+
+    loss_fn(model(data["source"], data["lengths"], data["decoder_input"]), data["target"])
+    model.backward(loss_fn.backward())
+    for param in (model.encoder.cell.weight_hh, model.source_embedding.weight,
+                  model.decoder.cell.weight_ih):  # fmt: skip
+        assert np.any(param.grad != 0)
+        for index in [(0, 0), (1, 2), (3, 1)]:
+            original = param.data[index]
+            param.data[index] = original + 1e-6
+            plus = loss()
+            param.data[index] = original - 1e-6
+            minus = loss()
+            param.data[index] = original
+            assert param.grad[index] == pytest.approx((plus - minus) / 2e-6, abs=1e-8)

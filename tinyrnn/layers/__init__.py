@@ -1,6 +1,7 @@
 """Layers: each a Module with an explicit forward and backward."""
 
 from .activations import ReLU, Sigmoid, Softmax, Tanh
+from .bahdanau_attention import BahdanauAttention
 from .bidirectional import Bidirectional
 from .cell import RecurrentCell
 from .dropout import Dropout
@@ -9,11 +10,14 @@ from .gated import GRU, LSTM
 from .gru_cell import GRUCell
 from .linear import Linear
 from .lstm_cell import LSTMCell
+from .luong_attention import LuongAttention
 from .rnn import RNN
 from .rnn_cell import RNNCell
 from .stacked import stacked
 
 __all__ = [
+    "BahdanauAttention",
+    "LuongAttention",
     "Bidirectional",
     "Dropout",
     "Embedding",
