@@ -1,4 +1,4 @@
-"""Run the Hypothesis-based test files N times in a row, each with a fresh example database.
+"""Run the Hypothesis-based tests N times in a row, each with a fresh example database.
 
 Hypothesis replays a failing example it has stored, so a flaky property fails in every run
 once found; with a fresh database (and a new seed) each time, each run is an independent
@@ -40,7 +40,9 @@ def run_once(files: list[str], extra: list[str]) -> tuple[int, bool, str, float]
     with tempfile.TemporaryDirectory(prefix="hypothesis-db-") as storage:
         env = dict(os.environ, HYPOTHESIS_STORAGE_DIRECTORY=storage)
         env.pop("HYPOTHESIS_PROFILE", None)  # the default profile: new draws every run
+        # Hypothesis marks its own tests "hypothesis": the other tests of those files are not run.
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        command += ["-m", "hypothesis and not slow"]
         start = time.perf_counter()
         result = subprocess.run(
             [*command, f"--hypothesis-seed={seed}", *extra, *files],
