@@ -2,7 +2,8 @@
 
 Every public layer and loss runs forward and backward on the same values held C-contiguous,
 Fortran-ordered, as a strided view, as a reversed view and read-only; the outputs and
-gradients must equal the C-contiguous ones bit for bit, and the caller's arrays stay untouched.
+gradients must equal the C-contiguous ones bit for bit (see MATMUL_COPIES for the one
+exception, on NumPy < 2.3), and the caller's arrays stay untouched.
 """
 
 from __future__ import annotations
@@ -31,6 +32,24 @@ from tinyrnn import (
 )
 
 F64 = np.float64
+
+# NumPy >= 2.3 copies a non-contiguous operand of np.matmul into contiguous memory and calls
+# BLAS; older NumPy multiplies it in its own loop, which sums the products in another order, so
+# the result may differ in the last bits. There, strided and reversed inputs are held to a few
+# units in the last place (ulp) of the array's largest magnitude instead of bit for bit.
+MATMUL_COPIES = np.lib.NumpyVersion(np.__version__) >= "2.3.0"
+EXACT_ON_EVERY_NUMPY = {"Fortran", "read-only"}
+
+
+def assert_same(got, expected, kind, record_max):
+    """Bit for bit, or within 4 ulp of the largest magnitude where NumPy cannot promise bits."""
+    if MATMUL_COPIES or kind in EXACT_ON_EVERY_NUMPY or got is None:
+        np.testing.assert_array_equal(got, expected)
+        return
+    ulp = np.spacing(np.abs(expected).max(initial=0.0))
+    gap = np.abs(np.asarray(got) - expected).max(initial=0.0)
+    record_max("non-contiguous input, NumPy < 2.3: largest difference (ulp)", gap / ulp)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=4 * ulp)
 
 
 def layout(a, kind):
@@ -93,7 +112,7 @@ def flat(value):
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("name", list(LAYERS))
-def test_layout_does_not_change_results_and_inputs_stay_untouched(name, kind, request):
+def test_layout_does_not_change_results_and_inputs_stay_untouched(name, kind, record_max):
     rng = np.random.default_rng(1)
     x = rng.standard_normal(LAYERS[name][1])
     with tinyrnn.no_grad():
@@ -103,7 +122,7 @@ def test_layout_does_not_change_results_and_inputs_stay_untouched(name, kind, re
     x_other, upstream_other = layout(x, kind), layout(upstream, kind)
     got = run(name, x_other, upstream_other)
     for a, b in zip(got, expected, strict=True):
-        np.testing.assert_array_equal(a, b)
+        assert_same(a, b, kind, record_max)
     np.testing.assert_array_equal(x_other, x)  # nothing written into the caller's arrays
     np.testing.assert_array_equal(upstream_other, upstream)
 

@@ -63,10 +63,31 @@ def to_torch_state_dict(
     return {name: torch.from_numpy(array) for name, array in arrays.items()}
 
 
-def _to_numpy(value: Any) -> np.ndarray:
-    if hasattr(value, "detach"):  # a torch.Tensor, on any device
-        value = value.detach().cpu().numpy()
-    return np.asarray(value)
+# NumPy holds float16, float32 and float64; torch's other floating dtypes (bfloat16, the
+# float8 types) are widened to float64 first, which holds each of their values exactly, so the
+# cast to the model's dtype rounds once, as it does for the others.
+_NUMPY_FLOATS = ("torch.float16", "torch.float32", "torch.float64")
+
+
+def _to_numpy(value: Any) -> np.ndarray | str:
+    """The real numbers in `value` (a tensor on any device, an array, nested lists), or why not."""
+    if hasattr(value, "detach") and hasattr(value, "is_floating_point"):  # a torch.Tensor
+        tensor = value.detach()
+        if tensor.is_complex():
+            return f"expected real numbers, got dtype {tensor.dtype}"
+        try:
+            if tensor.is_floating_point() and str(tensor.dtype) not in _NUMPY_FLOATS:
+                tensor = tensor.double()
+            value = tensor.cpu().numpy()
+        except (TypeError, RuntimeError, ValueError) as error:
+            return f"cannot be read as an array: {error}"
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as error:
+        return f"cannot be read as an array: {error}"
+    if array.dtype.kind not in "fiu":
+        return f"expected real numbers, got dtype {array.dtype}"
+    return array
 
 
 def load_torch_state_dict(
@@ -95,13 +116,13 @@ def load_torch_state_dict(
         if theirs not in state_dict:
             continue
         value = _to_numpy(state_dict[theirs])
-        if value.shape != params[ours].shape:
+        if isinstance(value, str):
+            problems.append(f"{theirs} (tinyrnn {ours}): {value}")
+        elif value.shape != params[ours].shape:
             problems.append(
                 f"size mismatch for {theirs} (tinyrnn {ours}): torch {tuple(value.shape)}, "
                 f"model {params[ours].shape}"
             )
-        elif value.dtype.kind not in "fiu":
-            problems.append(f"{theirs}: expected numbers, got dtype {value.dtype}")
         else:
             values[ours] = value.astype(params[ours].dtype)
     if problems:
