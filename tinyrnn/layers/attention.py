@@ -14,25 +14,18 @@ import numpy as np
 from .. import functional as F
 from .._validation import as_float_array, check_grad, checked_input
 from ..module import Module
+from .rnn import valid_steps
 
 
 def key_mask(lengths: Any, batch: int, steps: int, who: str) -> np.ndarray:
     """(batch, tk) bool, True at real keys, from `lengths` (batch,) integers in [1, tk]."""
     array = np.asarray(lengths)
-    if array.dtype.kind not in "iu":
-        raise TypeError(f"{who}: lengths must be an integer array, got dtype {array.dtype}")
-    if array.shape != (batch,):
-        raise ValueError(
-            f"{who}: expected lengths of shape (batch,) = ({batch},), got {tuple(array.shape)}"
-        )
-    if array.size and array.min() < 1:
+    if array.dtype.kind in "iu" and array.shape == (batch,) and array.size and array.min() < 1:
         raise ValueError(
             f"{who}: every key of sample {int(np.argmin(array))} is masked (length "
             f"{array.min()}); a softmax over no keys is undefined: lengths must be >= 1"
         )
-    if array.size and array.max() > steps:
-        raise ValueError(f"{who}: lengths must be <= tk = {steps}, got {array.max()}")
-    return np.arange(steps)[None, :] < array[:, None]
+    return valid_steps(array, batch, steps, who).T  # the recurrent layers' check, (tk, batch)
 
 
 class Attention(Module):
