@@ -56,15 +56,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _reading_command(
+    commands: argparse._SubParsersAction, name: str, help: str, description: str
+) -> argparse.ArgumentParser:
+    """A command that reads a checkpoint (sample, evaluate, forecast): its parser."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=help, description=description, formatter_class=Formatter
+    )
+    parser.add_argument("--checkpoint", metavar="PATH", required=True, help="checkpoint file")
+    return parser
+
+
 def _add_sample(commands: argparse._SubParsersAction) -> None:
-    sample = commands.add_parser(
+    sample = _reading_command(
+        commands,
         "sample",
         help="generate text from a character model's checkpoint",
         description="Rebuild the character model stored in a `tinyrnn train --text` checkpoint "
         "and generate text (a CSV model forecasts with `tinyrnn forecast`).",
-        formatter_class=Formatter,
     )
-    sample.add_argument("--checkpoint", metavar="PATH", required=True, help="checkpoint file")
     sample.add_argument("--prime", help="characters to start from (default: the text's first)")
     sample.add_argument("--length", type=int, default=200, help="characters to generate")
     sample.add_argument("--temperature", type=float, default=1.0, help="< 1 safer, > 1 more random")
@@ -74,16 +84,15 @@ def _add_sample(commands: argparse._SubParsersAction) -> None:
 
 
 def _add_evaluate(commands: argparse._SubParsersAction) -> None:
-    evaluate = commands.add_parser(
+    evaluate = _reading_command(
+        commands,
         "evaluate",
         help="a CSV model's test error beside the naive baselines",
         description="One-step-ahead forecasts of the test rows (those after the rows the model "
         "was trained and validated on), in the data's units: the model's RMSE and MAE, and "
         "those of the persistence forecast (the previous value) and, with --period, of the "
         "seasonal naive forecast (the value one period earlier).",
-        formatter_class=Formatter,
     )
-    evaluate.add_argument("--checkpoint", metavar="PATH", required=True, help="checkpoint file")
     evaluate.add_argument("--csv", metavar="FILE", required=True, help="the series (same columns)")
     evaluate.add_argument(
         "--period", type=int, help="rows per season, for the seasonal baseline (default: the "
@@ -92,14 +101,13 @@ def _add_evaluate(commands: argparse._SubParsersAction) -> None:
 
 
 def _add_forecast(commands: argparse._SubParsersAction) -> None:
-    forecast = commands.add_parser(
+    forecast = _reading_command(
+        commands,
         "forecast",
         help="roll a CSV model out N steps past the end of a file",
         description="Forecast the N steps after the last row of the CSV, feeding each forecast "
         "back in; prints CSV (the time column continued when it is evenly spaced integers).",
-        formatter_class=Formatter,
     )
-    forecast.add_argument("--checkpoint", metavar="PATH", required=True, help="checkpoint file")
     forecast.add_argument("--csv", metavar="FILE", required=True, help="the series (same columns)")
     forecast.add_argument("--steps", type=int, required=True, help="steps to forecast")
     forecast.add_argument("--plot", metavar="PNG", help="also draw it (needs matplotlib)")

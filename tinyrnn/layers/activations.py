@@ -6,6 +6,7 @@ they compute).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -30,64 +31,48 @@ def _checked_grad(grad_output: Any, y: np.ndarray, who: str) -> np.ndarray:
     return check_grad(grad_output, y.shape, who).astype(y.dtype, copy=False)
 
 
-class Tanh(Module):
-    """`Tanh()` (no arguments): the hyperbolic tangent, elementwise.
+class Elementwise(Module):
+    """`y = function(x)` elementwise, with backward `grad_output * derivative(y)`: the base of
+    Tanh, Sigmoid and ReLU, whose derivatives are written in terms of their outputs.
 
-    y = tanh(x), elementwise.  x: any shape -> same shape
+    x: any shape -> same shape
     """
 
+    function: Callable[[np.ndarray], np.ndarray]
+    derivative: Callable[[np.ndarray], np.ndarray]
+
     def forward(self, x: Any) -> np.ndarray:
-        y = F.tanh(_as_input(x, "Tanh"))
+        y = type(self).function(_as_input(x, type(self).__name__))
         self.save_for_backward(y)  # backward needs only the output
         return y
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
         y = self.pop_saved()
-        grad_output = _checked_grad(grad_output, y, "Tanh")
+        grad_output = _checked_grad(grad_output, y, type(self).__name__)
         if not self.needs_input_grad:
             return None
-        # d tanh(x)/dx = 1 - tanh(x)^2
-        return grad_output * F.grad_tanh(y)
+        return grad_output * type(self).derivative(y)  # chain rule, elementwise
 
 
-class Sigmoid(Module):
-    """`Sigmoid()` (no arguments): the logistic function, elementwise.
+class Tanh(Elementwise):
+    """`Tanh()` (no arguments): y = tanh(x), elementwise.  x: any shape -> same shape"""
 
-    y = 1 / (1 + exp(-x)), elementwise.  x: any shape -> same shape
-    """
-
-    def forward(self, x: Any) -> np.ndarray:
-        y = F.sigmoid(_as_input(x, "Sigmoid"))
-        self.save_for_backward(y)
-        return y
-
-    def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
-        y = self.pop_saved()
-        grad_output = _checked_grad(grad_output, y, "Sigmoid")
-        if not self.needs_input_grad:
-            return None
-        # d sigmoid(x)/dx = y (1 - y)
-        return grad_output * F.grad_sigmoid(y)
+    function = staticmethod(F.tanh)
+    derivative = staticmethod(F.grad_tanh)  # d tanh(x)/dx = 1 - tanh(x)^2 = 1 - y^2
 
 
-class ReLU(Module):
-    """`ReLU()` (no arguments): max(x, 0), elementwise.
+class Sigmoid(Elementwise):
+    """`Sigmoid()` (no arguments): y = 1 / (1 + exp(-x)), elementwise.  any shape -> same shape"""
 
-    y = max(x, 0), elementwise.  x: any shape -> same shape
-    """
+    function = staticmethod(F.sigmoid)
+    derivative = staticmethod(F.grad_sigmoid)  # d sigmoid(x)/dx = y (1 - y)
 
-    def forward(self, x: Any) -> np.ndarray:
-        y = F.relu(_as_input(x, "ReLU"))
-        self.save_for_backward(y)
-        return y
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
-        y = self.pop_saved()
-        grad_output = _checked_grad(grad_output, y, "ReLU")
-        if not self.needs_input_grad:
-            return None
-        # d relu(x)/dx = 1 where x > 0, else 0
-        return grad_output * F.grad_relu(y)
+class ReLU(Elementwise):
+    """`ReLU()` (no arguments): y = max(x, 0), elementwise.  x: any shape -> same shape"""
+
+    function = staticmethod(F.relu)
+    derivative = staticmethod(F.grad_relu)  # 1 where x > 0, else 0 (also at 0, as PyTorch)
 
 
 class Softmax(Module):
