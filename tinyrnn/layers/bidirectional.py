@@ -59,7 +59,8 @@ class Bidirectional(Module):
     reads x reversed in time. Its outputs are re-reversed, so position t of the result holds
     both directions' features for step t, as in PyTorch. With `return_sequences=False` the
     result is [last forward state, last backward state (the one at t = 0)], PyTorch's h_n.
-    `h0` and `grad_h0` are pairs (forward, backward); `h_n` is the pair of final states.
+    `h0` and `grad_h0` are pairs (forward, backward); `h_n` is the pair of final states, and
+    `backward(grad_output, grad_h_n)` takes dL/d(h_n) as such a pair.
     state_dict keys: `forward_layer.cell.weight_ih`, ..., `backward_layer.cell.weight_ih`, ...
     """
 
@@ -146,19 +147,31 @@ class Bidirectional(Module):
         self.forward_layer.needs_input_grad = value
         self.backward_layer.needs_input_grad = value
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
-        """dL/d(output) -> dL/dx (batch, time, input) or None; sets `grad_h0` to a pair."""
+    def backward(self, grad_output: Any = None, grad_h_n: Any = None) -> np.ndarray | None:
+        """dL/d(output) and/or dL/d(h_n) -> dL/dx (batch, time, input) or None; sets `grad_h0`.
+
+        `grad_h_n` mirrors `h_n`: None or a pair (forward, backward), each None or shaped like
+        that direction's `h_n` (a pair (dh, dc) for an LSTM). Either argument may be None.
+        """
         split, shape, order = self.pop_saved()
-        grad_output = check_grad(grad_output, shape, "Bidirectional")
-        # output = [y_f, reverse(y_b)] on the feature axis: each half goes back to its layer,
-        # the backward half re-reversed in time (a reversal is its own inverse); x feeds both
-        # layers, so dx = dx_f + reverse(dx_b).
-        grad_forward = grad_output[..., :split]
-        grad_backward = grad_output[..., split:]
-        if self.return_sequences:
-            grad_backward = _reverse_time(grad_backward, order)
-        grad_x_forward = self.forward_layer.backward(grad_forward)
-        grad_x_backward = self.backward_layer.backward(grad_backward)
+        grad_n = (None, None) if grad_h_n is None else grad_h_n
+        if not (isinstance(grad_n, (tuple, list)) and len(grad_n) == 2):
+            raise TypeError(
+                "Bidirectional: grad_h_n must be None or a pair (forward, backward) like h_n, "
+                f"got {type(grad_h_n).__name__}"
+            )
+        grad_forward = grad_backward = None
+        if grad_output is not None:
+            grad_output = check_grad(grad_output, shape, "Bidirectional")
+            # output = [y_f, reverse(y_b)] on the feature axis: each half goes back to its
+            # layer, the backward half re-reversed in time (a reversal is its own inverse).
+            grad_forward = grad_output[..., :split]
+            grad_backward = grad_output[..., split:]
+            if self.return_sequences:
+                grad_backward = _reverse_time(grad_backward, order)
+        # x feeds both layers, so dx = dx_f + reverse(dx_b).
+        grad_x_forward = self.forward_layer.backward(grad_forward, grad_n[0])
+        grad_x_backward = self.backward_layer.backward(grad_backward, grad_n[1])
         self.grad_h0 = (self.forward_layer.grad_h0, self.backward_layer.grad_h0)
         if not self.needs_input_grad:
             return None
