@@ -30,8 +30,8 @@ def _cell_kind(layer: Module) -> str | None:
 
 def _is_level(module: Module) -> bool:
     """A layer of a torch recurrent stack: a recurrent layer or a Bidirectional one."""
-    if isinstance(module, Bidirectional):
-        return _cell_kind(module.forward_layer) is not None
+    if isinstance(module, Bidirectional):  # torch concatenates the two directions
+        return module.merge_mode == "concat" and _cell_kind(module.forward_layer) is not None
     return _cell_kind(module) is not None
 
 

@@ -76,6 +76,19 @@ def valid_steps(lengths: Any, batch: int, steps: int, who: str) -> np.ndarray:
     return np.arange(steps)[:, None] < array[None, :]
 
 
+def mask_steps(mask: Any, batch: int, steps: int, who: str) -> np.ndarray:
+    """(time, batch) bool from a user's `mask` (batch, time) bool, checked."""
+    array = np.asarray(mask)
+    if array.dtype != np.bool_:
+        raise TypeError(f"{who}: mask must be a boolean array, got dtype {array.dtype}")
+    if array.shape != (batch, steps):
+        raise ValueError(
+            f"{who}: expected mask of shape (batch, time) = ({batch}, {steps}), "
+            f"got {tuple(array.shape)}"
+        )
+    return array.T
+
+
 def _built_in_parameters(cell: Any) -> list[Any]:
     """A built-in cell's parameters in the kernels' order (weight_ih, weight_hh[, biases])."""
     params = (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
@@ -91,7 +104,9 @@ class RNN(Module):
     (None: zeros, or the carried `h_n` when `stateful`). `lengths` (batch,) integers in
     [1, time] make a variable-length batch: a sample's steps from its length on are padding,
     which neither changes its state nor gets a gradient; outputs there are zero (as PyTorch's
-    pad_packed_sequence), and `h_n` is each sample's last valid state.
+    pad_packed_sequence), and `h_n` is each sample's last valid state. `mask` (batch, time)
+    bool, Keras' masking: where False the step is skipped, the state carried over unchanged
+    and the output repeats the previous one (zeros before a sample's first unmasked step).
 
     `rnn.backward(grad_output, grad_h_n=None)` -> dL/dx (batch, time, input); `grad_h_n` is
     dL/d(h_n) when the final state feeds something too; either may be None. Afterwards
@@ -178,28 +193,44 @@ class RNN(Module):
             return h0
         return checked_input(h0, x.dtype, (batch, self.hidden_size), name, "h0")
 
-    def forward(self, x: Any, h0: Any = None, lengths: Any = None) -> np.ndarray:
-        """x: (batch, time, input), h0: a state or None, lengths: (batch,) or None."""
+    def forward(self, x: Any, h0: Any = None, lengths: Any = None, mask: Any = None) -> np.ndarray:
+        """x: (batch, time, input), h0: a state or None, lengths: (batch,), mask: (batch, time)."""
         name = type(self).__name__
         x = checked_input(x, self.dtype, ("batch", "time", self.input_size or "input"), name)
         check_not_empty(x, name)
         batch, steps = x.shape[:2]
         state = self.initial_state(x, h0)
-        mask = None  # (time, batch): False at padded steps
-        if lengths is not None:
-            mask = valid_steps(lengths, batch, steps, name)
-            x = np.where(mask.T[:, :, None], x, 0)  # padding is never read (it may be nan)
+        run, shown = self._step_masks(lengths, mask, batch, steps)
+        if run is not None:
+            x = np.where(run.T[:, :, None], x, 0)  # skipped steps are never read (may be nan)
         if type(self.cell) in FUSED_KERNELS:
-            outputs, last, cache = self._forward_fused(x, state, mask)
+            outputs, last, cache = self._forward_fused(x, state, run)
         else:
-            outputs, last, cache = self._forward_steps(x, state, mask)
-        self.save_for_backward((cache, x.shape, last, mask))
+            outputs, last, cache = self._forward_steps(x, state, run)
+        self.save_for_backward((cache, x.shape, last, run, shown))
         self.h_n = map_state(np.copy, last)  # the caller's to keep: never a view of the cache
         if not self.return_sequences:
-            return state_output(self.h_n).copy()
-        if mask is not None:
-            outputs[~mask.T] = 0
+            output = state_output(self.h_n).copy()
+            if run is not None:  # Keras: no unmasked step at all gives a zero output
+                output[~run.any(axis=0)] = 0
+            return output
+        if shown is not None:
+            outputs[~shown.T] = 0
         return outputs
+
+    def _step_masks(self, lengths: Any, mask: Any, batch: int, steps: int) -> Any:
+        """(run, shown), each (time, batch) bool or None: the steps the cell runs, and the
+        outputs that are not zero (padding after `lengths` and, with `mask`, the steps before
+        a sample's first unmasked one: Keras's zeros there)."""
+        name = type(self).__name__
+        valid = None if lengths is None else valid_steps(lengths, batch, steps, name)
+        if mask is None:
+            return valid, valid
+        run = mask_steps(mask, batch, steps, name)
+        if valid is not None:
+            run = run & valid
+        shown = np.logical_or.accumulate(run, axis=0)
+        return run, shown if valid is None else shown & valid
 
     def _forward_fused(self, x: np.ndarray, state: State, mask: np.ndarray | None) -> Any:
         forward = FUSED_KERNELS[type(self.cell)][0]
@@ -225,16 +256,20 @@ class RNN(Module):
         Adds into the cell's parameter gradients. Returns None (dx is not computed) when
         `needs_input_grad` is False.
         """
-        cache, x_shape, last, mask = self.pop_saved()
+        cache, x_shape, last, mask, shown = self.pop_saved()
         name, (batch, steps) = type(self).__name__, x_shape[:2]
         grad_state = self._checked_grad_h_n(grad_h_n, last)
         grad_sequence = None
         if grad_output is not None and self.return_sequences:
             grad_sequence = check_grad(grad_output, (batch, steps, self.hidden_size), name)
-            if mask is not None:  # the outputs at padded steps are constant zeros
-                grad_sequence = np.where(mask.T[:, :, None], grad_sequence, 0)
+            if shown is not None:  # the zero outputs (padding, before a first step) are constant
+                grad_sequence = np.where(shown.T[:, :, None], grad_sequence, 0)
+            # A masked step's output is the carried state h_{t-1} = h_t: the kernels and the
+            # step loop send its gradient back to the step that made it.
         elif grad_output is not None:  # many-to-one: the output is h_n's h
             grad_last = check_grad(grad_output, (batch, self.hidden_size), name)
+            if mask is not None:
+                grad_last = np.where(mask.any(axis=0)[:, None], grad_last, 0)
             grad_state = add_to_output(grad_state, grad_last)
         if cache is None:
             grad_x, self.grad_h0 = self._backward_steps(grad_sequence, grad_state, steps, mask)
