@@ -64,10 +64,15 @@ SHAPES = [(1, 1, 1, 1), (2, 5, 3, 4), (3, 7, 2, 6), (1, 25, 4, 8)]
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("return_sequences", [True, False])
-@pytest.mark.parametrize("extras", ["none", "h0", "lengths", "grad_h_n", "mask", "mask+lengths"])
+@pytest.mark.parametrize(
+    "extras", ["none", "h0", "lengths", "grad_h_n", "mask", "mask+lengths", "go_backwards+mask"]
+)
 def test_fused_and_step_paths_agree(record_max, rng, kind, shape, bias, return_sequences, extras):
     batch, steps, inputs, hidden = shape
-    fused, step = pair(kind, inputs, hidden, bias=bias, return_sequences=return_sequences)
+    options = {"go_backwards": True} if "go_backwards" in extras else {}
+    fused, step = pair(
+        kind, inputs, hidden, bias=bias, return_sequences=return_sequences, **options
+    )
     x = rng.standard_normal((batch, steps, inputs))
     h0 = random_state(kind, rng, batch, hidden) if extras == "h0" else None
     lengths = rng.integers(1, steps + 1, batch) if "lengths" in extras else None

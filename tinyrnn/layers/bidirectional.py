@@ -20,6 +20,11 @@ def _check_sequence_layer(layer: Any, who: str) -> None:
             f"{who}: expected a sequence layer such as RNN, LSTM or GRU (a Module with "
             f"hidden_size, return_sequences and grad_h0), got {type(layer).__name__}"
         )
+    if getattr(layer, "go_backwards", False):
+        raise ValueError(
+            f"{who}: give layers with go_backwards=False (Bidirectional reverses the "
+            "sequence for its backward layer itself)"
+        )
     if getattr(layer, "stateful", False):
         raise ValueError(
             f"{who}: a stateful layer cannot be bidirectional (the reverse pass "

@@ -25,16 +25,23 @@ class GatedRNN(RNN):
         bias: bool = True,
         return_sequences: bool = True,
         stateful: bool = False,
+        go_backwards: bool = False,
         dtype: Any = None,
         rng: np.random.Generator | None = None,
     ) -> None:
         cell = self.cell_type(input_size, hidden_size, bias, dtype=dtype, rng=rng)
-        super().__init__(cell=cell, return_sequences=return_sequences, stateful=stateful)
+        super().__init__(
+            cell=cell,
+            return_sequences=return_sequences,
+            stateful=stateful,
+            go_backwards=go_backwards,
+        )
 
 
 class LSTM(GatedRNN):
     """LSTM(input_size, hidden_size, *, bias=True, return_sequences=True, stateful=False,
-    dtype=None, rng=None): an `RNN` whose cell is an `LSTMCell`; everything else is RNN's.
+    go_backwards=False, dtype=None, rng=None): an `RNN` whose cell is an `LSTMCell`; the rest
+    is RNN's.
 
     x: (batch, time, input) -> (batch, time, hidden), or (batch, hidden) for the last step.
     The state is the pair (h, c), each (batch, hidden): `h0` is (h0, c0) or None (zeros),
@@ -48,7 +55,8 @@ class LSTM(GatedRNN):
 
 class GRU(GatedRNN):
     """GRU(input_size, hidden_size, *, bias=True, return_sequences=True, stateful=False,
-    dtype=None, rng=None): an `RNN` whose cell is a `GRUCell`; everything else is RNN's.
+    go_backwards=False, dtype=None, rng=None): an `RNN` whose cell is a `GRUCell`; the rest
+    is RNN's.
 
     x: (batch, time, input) -> (batch, time, hidden), or (batch, hidden) for the last step.
     The state is one (batch, hidden) array, as for `RNN`. Same results as

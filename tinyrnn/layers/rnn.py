@@ -97,7 +97,9 @@ def _built_in_parameters(cell: Any) -> list[Any]:
 
 class RNN(Module):
     """RNN(input_size, hidden_size, *, nonlinearity="tanh", bias=True, return_sequences=True,
-    stateful=False, dtype=None, rng=None), or RNN(cell=some_cell, ...): a cell run over time.
+    stateful=False, go_backwards=False, dtype=None, rng=None), or RNN(cell=some_cell, ...): a
+    cell run over time. `go_backwards` (Keras'): read x from its last step to its first and
+    return the outputs in that (reversed) order.
 
     `rnn(x, h0=None, lengths=None)`: x (batch, time, input) -> (batch, time, hidden), or the
     last state's h (batch, hidden) when `return_sequences` is False. `h0` is the initial state
@@ -124,6 +126,7 @@ class RNN(Module):
         bias: bool = True,
         return_sequences: bool = True,
         stateful: bool = False,
+        go_backwards: bool = False,
         cell: Module | None = None,
         dtype: Any = None,
         rng: np.random.Generator | None = None,
@@ -144,6 +147,7 @@ class RNN(Module):
         self.cell = cell
         self.return_sequences = return_sequences
         self.stateful = stateful
+        self.go_backwards = go_backwards
         self.h_n: State | None = None
         self.grad_h0: State | None = None
 
@@ -200,6 +204,11 @@ class RNN(Module):
         check_not_empty(x, name)
         batch, steps = x.shape[:2]
         state = self.initial_state(x, h0)
+        if self.go_backwards:  # the kernels then run as usual; backward re-reverses dx
+            if lengths is not None:
+                raise ValueError(f"{name}: go_backwards does not take lengths= (use mask=)")
+            x = x[:, ::-1]
+            mask = None if mask is None else np.asarray(mask)[:, ::-1]
         run, shown = self._step_masks(lengths, mask, batch, steps)
         if run is not None:
             x = np.where(run.T[:, :, None], x, 0)  # skipped steps are never read (may be nan)
@@ -207,7 +216,7 @@ class RNN(Module):
             outputs, last, cache = self._forward_fused(x, state, run)
         else:
             outputs, last, cache = self._forward_steps(x, state, run)
-        self.save_for_backward((cache, x.shape, last, run, shown))
+        self.save_for_backward((cache, x.shape, last, run, shown, self.go_backwards))
         self.h_n = map_state(np.copy, last)  # the caller's to keep: never a view of the cache
         if not self.return_sequences:
             output = state_output(self.h_n).copy()
@@ -256,7 +265,7 @@ class RNN(Module):
         Adds into the cell's parameter gradients. Returns None (dx is not computed) when
         `needs_input_grad` is False.
         """
-        cache, x_shape, last, mask, shown = self.pop_saved()
+        cache, x_shape, last, mask, shown, reverse = self.pop_saved()
         name, (batch, steps) = type(self).__name__, x_shape[:2]
         grad_state = self._checked_grad_h_n(grad_h_n, last)
         grad_sequence = None
@@ -273,15 +282,18 @@ class RNN(Module):
             grad_state = add_to_output(grad_state, grad_last)
         if cache is None:
             grad_x, self.grad_h0 = self._backward_steps(grad_sequence, grad_state, steps, mask)
-            return grad_x
-        backward = FUSED_KERNELS[type(self.cell)][1]
-        grad_h = None if grad_sequence is None else grad_sequence.transpose(1, 0, 2)
-        grad_x, self.grad_h0, grads = backward(
-            grad_h, grad_state, cache, needs_input_grad=self.needs_input_grad
-        )
-        for param, grad in zip(_built_in_parameters(self.cell), grads, strict=True):
-            param.grad += grad
-        return None if grad_x is None else grad_x.transpose(1, 0, 2).copy()
+        else:
+            backward = FUSED_KERNELS[type(self.cell)][1]
+            grad_h = None if grad_sequence is None else grad_sequence.transpose(1, 0, 2)
+            grad_x, self.grad_h0, grads = backward(
+                grad_h, grad_state, cache, needs_input_grad=self.needs_input_grad
+            )
+            for param, grad in zip(_built_in_parameters(self.cell), grads, strict=True):
+                param.grad += grad
+            grad_x = None if grad_x is None else grad_x.transpose(1, 0, 2)
+        if grad_x is None:
+            return None
+        return (grad_x[:, ::-1] if reverse else grad_x).copy()  # x was read in reverse
 
     def _backward_steps(
         self, grad_sequence: np.ndarray | None, grad_state: State, steps: int, mask: Any
@@ -330,4 +342,5 @@ class RNN(Module):
         )
 
     def extra_repr(self) -> str:
-        return f"return_sequences={self.return_sequences}, stateful={self.stateful}"
+        text = f"return_sequences={self.return_sequences}, stateful={self.stateful}"
+        return text + (", go_backwards=True" if self.go_backwards else "")
