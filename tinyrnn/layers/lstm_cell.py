@@ -105,7 +105,8 @@ class LSTMCell(RecurrentCell):
             self.bias_ih.grad += grad_bias
             self.bias_hh.grad += grad_bias
         grad_x = grad_a @ self.weight_ih.data if self.needs_input_grad else None
-        return grad_x, (grad_a @ self.weight_hh.data, dc * f)  # dL/dc_{t-1} = dc f
+        grad_state = (grad_a @ self.weight_hh.data, dc * f)  # dL/dc_{t-1} = dc f
+        return self.step_result(grad_output, grad_x, grad_state)
 
 
 def init_unit_forget_bias(cell: Any, who: str) -> None:

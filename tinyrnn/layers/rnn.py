@@ -14,6 +14,7 @@ from ..module import Module
 from .gru_cell import GRUCell
 from .lstm_cell import LSTMCell
 from .rnn_cell import RNNCell
+from .unbatched import add_batch_axis, drop_batch_axis, is_unbatched
 
 # Speed lives here. The built-in cells also exist as whole-sequence kernels in
 # tinyrnn.functional: the same math, with the input projection of every step and the weight
@@ -198,8 +199,15 @@ class RNN(Module):
         return checked_input(h0, x.dtype, (batch, self.hidden_size), name, "h0")
 
     def forward(self, x: Any, h0: Any = None, lengths: Any = None, mask: Any = None) -> np.ndarray:
-        """x: (batch, time, input), h0: a state or None, lengths: (batch,), mask: (batch, time)."""
+        """x: (batch, time, input), h0: a state or None, lengths: (batch,), mask: (batch, time).
+
+        Unbatched, as PyTorch: x (time, input), h0 (hidden,) (or a pair), mask (time,), no
+        lengths -> (time, hidden) or (hidden,); `h_n` and `grad_h0` are then unbatched too.
+        """
         name = type(self).__name__
+        unbatched = is_unbatched(x, 3)
+        if unbatched:
+            x, h0, mask = self._as_batch_of_one(x, h0, lengths, mask)
         x = checked_input(x, self.dtype, ("batch", "time", self.input_size or "input"), name)
         check_not_empty(x, name)
         batch, steps = x.shape[:2]
@@ -216,16 +224,29 @@ class RNN(Module):
             outputs, last, cache = self._forward_fused(x, state, run)
         else:
             outputs, last, cache = self._forward_steps(x, state, run)
-        self.save_for_backward((cache, x.shape, last, run, shown, self.go_backwards))
+        self.save_for_backward((cache, x.shape, last, run, shown, self.go_backwards, unbatched))
         self.h_n = map_state(np.copy, last)  # the caller's to keep: never a view of the cache
         if not self.return_sequences:
-            output = state_output(self.h_n).copy()
+            outputs = state_output(self.h_n).copy()
             if run is not None:  # Keras: no unmasked step at all gives a zero output
-                output[~run.any(axis=0)] = 0
-            return output
-        if shown is not None:
+                outputs[~run.any(axis=0)] = 0
+        elif shown is not None:
             outputs[~shown.T] = 0
+        if unbatched:
+            self.h_n = drop_batch_axis(self.h_n)
+            return outputs[0]
         return outputs
+
+    def _as_batch_of_one(self, x: Any, h0: Any, lengths: Any, mask: Any) -> tuple[Any, Any, Any]:
+        """An unbatched call's (x, h0, mask) with a batch axis of one added."""
+        name = type(self).__name__
+        if lengths is not None:
+            raise ValueError(f"{name}: an unbatched input (time, input) takes no lengths")
+        if h0 is None and self.stateful and self.h_n is not None:
+            if state_output(self.h_n).ndim == 1:  # carried from an unbatched call
+                h0 = self.h_n
+        mask = add_batch_axis(mask, name, "mask")
+        return np.asarray(x)[None], add_batch_axis(h0, name, "h0"), mask
 
     def _step_masks(self, lengths: Any, mask: Any, batch: int, steps: int) -> Any:
         """(run, shown), each (time, batch) bool or None: the steps the cell runs, and the
@@ -265,8 +286,11 @@ class RNN(Module):
         Adds into the cell's parameter gradients. Returns None (dx is not computed) when
         `needs_input_grad` is False.
         """
-        cache, x_shape, last, mask, shown, reverse = self.pop_saved()
+        cache, x_shape, last, mask, shown, reverse, unbatched = self.pop_saved()
         name, (batch, steps) = type(self).__name__, x_shape[:2]
+        if unbatched:  # the gradients are unbatched like the call's results
+            grad_output = None if grad_output is None else np.asarray(grad_output)[None]
+            grad_h_n = add_batch_axis(grad_h_n, name, "grad_h_n")
         grad_state = self._checked_grad_h_n(grad_h_n, last)
         grad_sequence = None
         if grad_output is not None and self.return_sequences:
@@ -291,9 +315,12 @@ class RNN(Module):
             for param, grad in zip(_built_in_parameters(self.cell), grads, strict=True):
                 param.grad += grad
             grad_x = None if grad_x is None else grad_x.transpose(1, 0, 2)
+        if unbatched:
+            self.grad_h0 = drop_batch_axis(self.grad_h0)
         if grad_x is None:
             return None
-        return (grad_x[:, ::-1] if reverse else grad_x).copy()  # x was read in reverse
+        grad_x = (grad_x[:, ::-1] if reverse else grad_x).copy()  # x was read in reverse
+        return grad_x[0] if unbatched else grad_x
 
     def _backward_steps(
         self, grad_sequence: np.ndarray | None, grad_state: State, steps: int, mask: Any
