@@ -19,8 +19,13 @@ _CELL_PARAMETERS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 def _cell_kind(layer: Module) -> str | None:
     """ "LSTM", "GRU", "RNN" for a sequence layer running a built-in cell, else None."""
     cell = getattr(layer, "cell", None)
-    if not hasattr(layer, "return_sequences") or getattr(layer, "go_backwards", False):
-        return None  # (torch has no go_backwards)
+    if not hasattr(layer, "return_sequences"):
+        return None
+    # torch has no go_backwards and no dropout inside a layer (Keras' dropout options).
+    if any(
+        getattr(layer, option, 0) for option in ("go_backwards", "dropout", "recurrent_dropout")
+    ):
+        return None
     for cell_type, kind in ((LSTMCell, "LSTM"), (GRUCell, "GRU"), (RNNCell, "RNN")):
         if isinstance(cell, cell_type):
             extra = {name for name, _ in cell.named_parameters()} - set(_CELL_PARAMETERS)

@@ -26,6 +26,8 @@ class GatedRNN(RNN):
         return_sequences: bool = True,
         stateful: bool = False,
         go_backwards: bool = False,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
         dtype: Any = None,
         rng: np.random.Generator | None = None,
     ) -> None:
@@ -35,14 +37,18 @@ class GatedRNN(RNN):
             return_sequences=return_sequences,
             stateful=stateful,
             go_backwards=go_backwards,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            rng=rng,
         )
 
 
 class LSTM(GatedRNN):
     """LSTM(input_size, hidden_size, *, bias=True, return_sequences=True, stateful=False,
-    go_backwards=False, unit_forget_bias=False, dtype=None, rng=None): an `RNN` whose cell is
-    an `LSTMCell`; the rest is RNN's. `unit_forget_bias`: Keras' bias initialisation (forget
-    gate 1, the rest 0; see `LSTMCell`).
+    go_backwards=False, dropout=0.0, recurrent_dropout=0.0, unit_forget_bias=False,
+    dtype=None, rng=None): an `RNN` whose cell is an `LSTMCell`; the rest is RNN's.
+    `unit_forget_bias`: Keras' bias initialisation (forget gate 1, the rest 0; see
+    `LSTMCell`).
 
     x: (batch, time, input) -> (batch, time, hidden), or (batch, hidden) for the last step.
     The state is the pair (h, c), each (batch, hidden): `h0` is (h0, c0) or None (zeros),
@@ -62,6 +68,8 @@ class LSTM(GatedRNN):
         return_sequences: bool = True,
         stateful: bool = False,
         go_backwards: bool = False,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
         unit_forget_bias: bool = False,
         dtype: Any = None,
         rng: np.random.Generator | None = None,
@@ -73,6 +81,8 @@ class LSTM(GatedRNN):
             return_sequences=return_sequences,
             stateful=stateful,
             go_backwards=go_backwards,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
             dtype=dtype,
             rng=rng,
         )
@@ -82,8 +92,8 @@ class LSTM(GatedRNN):
 
 class GRU(GatedRNN):
     """GRU(input_size, hidden_size, *, bias=True, return_sequences=True, stateful=False,
-    go_backwards=False, dtype=None, rng=None): an `RNN` whose cell is a `GRUCell`; the rest
-    is RNN's.
+    go_backwards=False, dropout=0.0, recurrent_dropout=0.0, dtype=None, rng=None): an `RNN`
+    whose cell is a `GRUCell`; the rest is RNN's.
 
     x: (batch, time, input) -> (batch, time, hidden), or (batch, hidden) for the last step.
     The state is one (batch, hidden) array, as for `RNN`. Same results as

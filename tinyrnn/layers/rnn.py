@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from .._config import get_default_dtype
+from .._config import get_default_dtype, resolve_rng
 from .._validation import check_grad, check_not_empty, checked_input
 from ..module import Module
 from .gru_cell import GRUCell
 from .lstm_cell import LSTMCell
+from .recurrent_dropout import check_probability, draw_masks, scale_output
 from .rnn_cell import RNNCell
 from .unbatched import add_batch_axis, drop_batch_axis, is_unbatched
 
@@ -100,7 +101,9 @@ class RNN(Module):
     """RNN(input_size, hidden_size, *, nonlinearity="tanh", bias=True, return_sequences=True,
     stateful=False, go_backwards=False, dtype=None, rng=None), or RNN(cell=some_cell, ...): a
     cell run over time. `go_backwards` (Keras'): read x from its last step to its first and
-    return the outputs in that (reversed) order.
+    return the outputs in that (reversed) order. `dropout` / `recurrent_dropout` (Keras'):
+    in training mode, one mask per sequence on x_t / on h_{t-1} where the cell reads it
+    (the latter runs the step-by-step path); `rng` also draws those masks.
 
     `rnn(x, h0=None, lengths=None)`: x (batch, time, input) -> (batch, time, hidden), or the
     last state's h (batch, hidden) when `return_sequences` is False. `h0` is the initial state
@@ -128,6 +131,8 @@ class RNN(Module):
         return_sequences: bool = True,
         stateful: bool = False,
         go_backwards: bool = False,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
         cell: Module | None = None,
         dtype: Any = None,
         rng: np.random.Generator | None = None,
@@ -149,6 +154,10 @@ class RNN(Module):
         self.return_sequences = return_sequences
         self.stateful = stateful
         self.go_backwards = go_backwards
+        self.dropout = check_probability(dropout, name, "dropout")
+        self.recurrent_dropout = check_probability(recurrent_dropout, name, "recurrent_dropout")
+        # The dropout masks' generator (None: the library's, at call time).
+        self.rng = None if rng is None else resolve_rng(rng, name)
         self.h_n: State | None = None
         self.grad_h0: State | None = None
 
@@ -220,11 +229,17 @@ class RNN(Module):
         run, shown = self._step_masks(lengths, mask, batch, steps)
         if run is not None:
             x = np.where(run.T[:, :, None], x, 0)  # skipped steps are never read (may be nan)
-        if type(self.cell) in FUSED_KERNELS:
+        input_mask, recurrent_mask = draw_masks(self, x)
+        if input_mask is not None:
+            x = x * input_mask[:, None, :]  # one mask for every step of a sequence
+        # Recurrent dropout acts inside the step, which the fused kernels do not model: it
+        # runs the step-by-step path, through the cell's own forward and backward.
+        if type(self.cell) in FUSED_KERNELS and recurrent_mask is None:
             outputs, last, cache = self._forward_fused(x, state, run)
         else:
-            outputs, last, cache = self._forward_steps(x, state, run)
-        self.save_for_backward((cache, x.shape, last, run, shown, self.go_backwards, unbatched))
+            outputs, last, cache = self._forward_steps(x, state, run, recurrent_mask)
+        masks = (self.go_backwards, unbatched, input_mask, recurrent_mask)
+        self.save_for_backward((cache, x.shape, last, run, shown, masks))
         self.h_n = map_state(np.copy, last)  # the caller's to keep: never a view of the cache
         if not self.return_sequences:
             outputs = state_output(self.h_n).copy()
@@ -271,10 +286,14 @@ class RNN(Module):
         h, last, cache = forward(x_time_major, state, *weights, mask=mask, **options)
         return h.transpose(1, 0, 2).copy(), last, cache
 
-    def _forward_steps(self, x: np.ndarray, state: State, mask: np.ndarray | None) -> Any:
+    def _forward_steps(
+        self, x: np.ndarray, state: State, mask: np.ndarray | None, recurrent_mask: Any = None
+    ) -> Any:
         outputs = np.empty_like(x, shape=x.shape[:2] + (self.hidden_size,), order="C")
         for t in range(x.shape[1]):
-            new_state = self.cell(x[:, t], state)
+            # The cell reads h_{t-1} through the recurrent dropout mask; the state carried on
+            # (and over masked steps) is the undropped one.
+            new_state = self.cell(x[:, t], scale_output(state, recurrent_mask))
             # A padded step keeps the sample's previous state (its cell call is discarded).
             state = new_state if mask is None else select_state(mask[t], new_state, state)
             outputs[:, t] = state_output(state)
@@ -286,7 +305,8 @@ class RNN(Module):
         Adds into the cell's parameter gradients. Returns None (dx is not computed) when
         `needs_input_grad` is False.
         """
-        cache, x_shape, last, mask, shown, reverse, unbatched = self.pop_saved()
+        cache, x_shape, last, mask, shown, masks = self.pop_saved()
+        reverse, unbatched, input_mask, recurrent_mask = masks
         name, (batch, steps) = type(self).__name__, x_shape[:2]
         if unbatched:  # the gradients are unbatched like the call's results
             grad_output = None if grad_output is None else np.asarray(grad_output)[None]
@@ -305,7 +325,9 @@ class RNN(Module):
                 grad_last = np.where(mask.any(axis=0)[:, None], grad_last, 0)
             grad_state = add_to_output(grad_state, grad_last)
         if cache is None:
-            grad_x, self.grad_h0 = self._backward_steps(grad_sequence, grad_state, steps, mask)
+            grad_x, self.grad_h0 = self._backward_steps(
+                grad_sequence, grad_state, steps, mask, recurrent_mask
+            )
         else:
             backward = FUSED_KERNELS[type(self.cell)][1]
             grad_h = None if grad_sequence is None else grad_sequence.transpose(1, 0, 2)
@@ -319,11 +341,18 @@ class RNN(Module):
             self.grad_h0 = drop_batch_axis(self.grad_h0)
         if grad_x is None:
             return None
+        if input_mask is not None:  # x_t * mask: dx_t = dL/d(x_t * mask) * mask
+            grad_x = grad_x * input_mask[:, None, :]
         grad_x = (grad_x[:, ::-1] if reverse else grad_x).copy()  # x was read in reverse
         return grad_x[0] if unbatched else grad_x
 
     def _backward_steps(
-        self, grad_sequence: np.ndarray | None, grad_state: State, steps: int, mask: Any
+        self,
+        grad_sequence: np.ndarray | None,
+        grad_state: State,
+        steps: int,
+        mask: Any,
+        recurrent_mask: Any = None,
     ) -> tuple[np.ndarray | None, State]:
         """BPTT through the cell's own backward, from the last step to the first."""
         grad_x = None
@@ -332,12 +361,15 @@ class RNN(Module):
             if grad_sequence is not None:
                 grad_state = add_to_output(grad_state, grad_sequence[:, t])
             if mask is None:
-                grad_x_t, grad_state = self.cell.backward(grad_state)
+                grad_x_t, grad_read = self.cell.backward(grad_state)
+                # The cell read h_{t-1} * recurrent_mask: the mask scales its gradient too.
+                grad_state = scale_output(grad_read, recurrent_mask)
             else:
                 # A padded step passed the state on unchanged: its gradient goes straight
                 # back to step t - 1; the cell's call there gets none.
                 zero = map_state(np.zeros_like, grad_state)
-                grad_x_t, grad_prev = self.cell.backward(select_state(mask[t], grad_state, zero))
+                grad_x_t, grad_read = self.cell.backward(select_state(mask[t], grad_state, zero))
+                grad_prev = scale_output(grad_read, recurrent_mask)
                 grad_state = map_state(np.add, grad_prev, select_state(mask[t], zero, grad_state))
             if not self.needs_input_grad:
                 continue
@@ -370,4 +402,7 @@ class RNN(Module):
 
     def extra_repr(self) -> str:
         text = f"return_sequences={self.return_sequences}, stateful={self.stateful}"
+        for option in ("dropout", "recurrent_dropout"):
+            if getattr(self, option):
+                text += f", {option}={getattr(self, option)}"
         return text + (", go_backwards=True" if self.go_backwards else "")
