@@ -9,7 +9,7 @@ import pytest
 from finite_differences import check_against_finite_differences, parts
 from step_cell import step_twin
 
-from tinyrnn import GRU, LSTM, RNN
+from tinyrnn import GRU, LSTM, RNN, Bidirectional
 from tinyrnn.layers.dropout import dropout_mask
 
 F64 = np.float64
@@ -146,3 +146,15 @@ def test_no_torch_twin_with_dropout_inside():
 
     with pytest.raises(ValueError, match="to_torch_module"):
         to_torch_module(GRU(3, 4, recurrent_dropout=0.2))
+
+
+def test_bidirectional_copy_shares_the_generator_so_directions_draw_different_masks():
+    layer = Bidirectional(build("GRU", dropout=0.5))
+    assert layer.backward_layer.rng is layer.forward_layer.rng
+    # Same weights and an input equal to its own reversal: the backward layer's raw outputs
+    # (out[:, ::-1, 4:]) would equal the forward ones (out[..., :4]) with the same masks.
+    out = layer(np.ones((1, 4, 3)))
+    assert not np.allclose(out[:, ::-1, 4:], out[..., :4])
+    layer.eval()
+    out = layer(np.ones((1, 4, 3)))
+    np.testing.assert_allclose(out[:, ::-1, 4:], out[..., :4], atol=1e-15)

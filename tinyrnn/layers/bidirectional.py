@@ -78,6 +78,9 @@ class Bidirectional(Module):
         if backward_layer is None:
             backward_layer = copy.deepcopy(layer)
             backward_layer.clear_saved()
+            if isinstance(getattr(layer, "rng", None), np.random.Generator):
+                # One generator for both: a copied one would draw the same dropout masks.
+                backward_layer.rng = layer.rng
         else:
             _check_sequence_layer(backward_layer, "Bidirectional (backward_layer)")
         forward_sequences = layer.return_sequences

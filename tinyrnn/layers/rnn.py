@@ -15,6 +15,7 @@ from .gru_cell import GRUCell
 from .lstm_cell import LSTMCell
 from .recurrent_dropout import check_probability, draw_masks, scale_output
 from .rnn_cell import RNNCell
+from .step_masks import step_masks
 from .unbatched import add_batch_axis, drop_batch_axis, is_unbatched
 
 # Speed lives here. The built-in cells also exist as whole-sequence kernels in
@@ -59,36 +60,6 @@ def select_state(keep: np.ndarray, chosen: State, other: State) -> State:
         return np.where(keep.reshape((-1,) + (1,) * (a.ndim - 1)), a, b)
 
     return map_state(select, chosen, other)
-
-
-def valid_steps(lengths: Any, batch: int, steps: int, who: str) -> np.ndarray:
-    """(time, batch) bool, False at padded steps, from `lengths` (batch,) integers in [1, steps]."""
-    array = np.asarray(lengths)
-    if array.dtype.kind not in "iu":
-        raise TypeError(f"{who}: lengths must be an integer array, got dtype {array.dtype}")
-    if array.shape != (batch,):
-        raise ValueError(
-            f"{who}: expected lengths of shape (batch,) = ({batch},), got {tuple(array.shape)}"
-        )
-    if array.size and (array.min() < 1 or array.max() > steps):
-        raise ValueError(
-            f"{who}: every length must lie in [1, time] = [1, {steps}], got values from "
-            f"{array.min()} to {array.max()}"
-        )
-    return np.arange(steps)[:, None] < array[None, :]
-
-
-def mask_steps(mask: Any, batch: int, steps: int, who: str) -> np.ndarray:
-    """(time, batch) bool from a user's `mask` (batch, time) bool, checked."""
-    array = np.asarray(mask)
-    if array.dtype != np.bool_:
-        raise TypeError(f"{who}: mask must be a boolean array, got dtype {array.dtype}")
-    if array.shape != (batch, steps):
-        raise ValueError(
-            f"{who}: expected mask of shape (batch, time) = ({batch}, {steps}), "
-            f"got {tuple(array.shape)}"
-        )
-    return array.T
 
 
 def _built_in_parameters(cell: Any) -> list[Any]:
@@ -226,7 +197,7 @@ class RNN(Module):
                 raise ValueError(f"{name}: go_backwards does not take lengths= (use mask=)")
             x = x[:, ::-1]
             mask = None if mask is None else np.asarray(mask)[:, ::-1]
-        run, shown = self._step_masks(lengths, mask, batch, steps)
+        run, shown = step_masks(lengths, mask, batch, steps, name)
         if run is not None:
             x = np.where(run.T[:, :, None], x, 0)  # skipped steps are never read (may be nan)
         input_mask, recurrent_mask = draw_masks(self, x)
@@ -262,20 +233,6 @@ class RNN(Module):
                 h0 = self.h_n
         mask = add_batch_axis(mask, name, "mask")
         return np.asarray(x)[None], add_batch_axis(h0, name, "h0"), mask
-
-    def _step_masks(self, lengths: Any, mask: Any, batch: int, steps: int) -> Any:
-        """(run, shown), each (time, batch) bool or None: the steps the cell runs, and the
-        outputs that are not zero (padding after `lengths` and, with `mask`, the steps before
-        a sample's first unmasked one: Keras's zeros there)."""
-        name = type(self).__name__
-        valid = None if lengths is None else valid_steps(lengths, batch, steps, name)
-        if mask is None:
-            return valid, valid
-        run = mask_steps(mask, batch, steps, name)
-        if valid is not None:
-            run = run & valid
-        shown = np.logical_or.accumulate(run, axis=0)
-        return run, shown if valid is None else shown & valid
 
     def _forward_fused(self, x: np.ndarray, state: State, mask: np.ndarray | None) -> Any:
         forward = FUSED_KERNELS[type(self.cell)][0]
