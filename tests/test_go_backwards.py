@@ -85,6 +85,8 @@ def test_refusals(rng):
     backwards, _ = twins("GRU", rng)
     with pytest.raises(ValueError, match="GRU: go_backwards does not take lengths="):
         backwards(rng.standard_normal((2, 5, 3)), lengths=np.array([5, 3]))
+    with pytest.raises(ValueError, match=r"GRU: expected mask of shape \(batch, time\)"):
+        backwards(rng.standard_normal((2, 5, 3)), mask=np.ones(5, bool))
     with pytest.raises(ValueError, match="Bidirectional: give layers with go_backwards=False"):
         Bidirectional(backwards)
     pytest.importorskip("torch")

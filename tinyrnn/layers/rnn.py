@@ -196,7 +196,8 @@ class RNN(Module):
             if lengths is not None:
                 raise ValueError(f"{name}: go_backwards does not take lengths= (use mask=)")
             x = x[:, ::-1]
-            mask = None if mask is None else np.asarray(mask)[:, ::-1]
+            if mask is not None and np.ndim(mask) == 2:  # (another shape: step_masks says so)
+                mask = np.asarray(mask)[:, ::-1]
         run, shown = step_masks(lengths, mask, batch, steps, name)
         if run is not None:
             x = np.where(run.T[:, :, None], x, 0)  # skipped steps are never read (may be nan)
@@ -209,8 +210,8 @@ class RNN(Module):
             outputs, last, cache = self._forward_fused(x, state, run)
         else:
             outputs, last, cache = self._forward_steps(x, state, run, recurrent_mask)
-        masks = (self.go_backwards, unbatched, input_mask, recurrent_mask)
-        self.save_for_backward((cache, x.shape, last, run, shown, masks))
+        call = (self.go_backwards, unbatched, input_mask, recurrent_mask)
+        self.save_for_backward((cache, x.shape, last, run, shown, call))
         self.h_n = map_state(np.copy, last)  # the caller's to keep: never a view of the cache
         if not self.return_sequences:
             outputs = state_output(self.h_n).copy()
@@ -262,8 +263,8 @@ class RNN(Module):
         Adds into the cell's parameter gradients. Returns None (dx is not computed) when
         `needs_input_grad` is False.
         """
-        cache, x_shape, last, mask, shown, masks = self.pop_saved()
-        reverse, unbatched, input_mask, recurrent_mask = masks
+        cache, x_shape, last, mask, shown, call = self.pop_saved()
+        reverse, unbatched, input_mask, recurrent_mask = call
         name, (batch, steps) = type(self).__name__, x_shape[:2]
         if unbatched:  # the gradients are unbatched like the call's results
             grad_output = None if grad_output is None else np.asarray(grad_output)[None]
