@@ -40,8 +40,8 @@ WRONG_SHAPES = [
         rf"RNN: expected input of shape {NO_INPUT}, got \(2, 5, 4\)",
     ),
     (
-        lambda: RNN(3, 4)(np.zeros((5, 3))),
-        rf"RNN: expected input of shape {NO_INPUT}, got \(5, 3\)",
+        lambda: RNN(3, 4)(np.zeros(3)),  # (time, input) is an unbatched sequence; (3,) is not
+        rf"RNN: expected input of shape {NO_INPUT}, got \(3,\)",
     ),
     (
         lambda: RNN(3, 4)(np.zeros((2, 5, 3)), np.zeros((2, 5))),

@@ -43,9 +43,9 @@ def parts(state):
     return [state] if isinstance(state, np.ndarray) else list(state)
 
 
-def run(layer, x, h0, upstream, grad_h_n=None, lengths=None):
+def run(layer, x, h0, upstream, grad_h_n=None, lengths=None, mask=None):
     """Forward and backward: every result that the two paths must agree on."""
-    y = layer(x, h0, lengths=lengths)
+    y = layer(x, h0, lengths=lengths, mask=mask)
     dx = layer.backward(upstream, grad_h_n)
     grads = [p.grad.copy() for p in layer.parameters()]
     return [y, *parts(layer.h_n), dx, *parts(layer.grad_h0), *grads]
@@ -64,18 +64,24 @@ SHAPES = [(1, 1, 1, 1), (2, 5, 3, 4), (3, 7, 2, 6), (1, 25, 4, 8)]
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("return_sequences", [True, False])
-@pytest.mark.parametrize("extras", ["none", "h0", "lengths", "grad_h_n"])
+@pytest.mark.parametrize(
+    "extras", ["none", "h0", "lengths", "grad_h_n", "mask", "mask+lengths", "go_backwards+mask"]
+)
 def test_fused_and_step_paths_agree(record_max, rng, kind, shape, bias, return_sequences, extras):
     batch, steps, inputs, hidden = shape
-    fused, step = pair(kind, inputs, hidden, bias=bias, return_sequences=return_sequences)
+    options = {"go_backwards": True} if "go_backwards" in extras else {}
+    fused, step = pair(
+        kind, inputs, hidden, bias=bias, return_sequences=return_sequences, **options
+    )
     x = rng.standard_normal((batch, steps, inputs))
     h0 = random_state(kind, rng, batch, hidden) if extras == "h0" else None
-    lengths = rng.integers(1, steps + 1, batch) if extras == "lengths" else None
+    lengths = rng.integers(1, steps + 1, batch) if "lengths" in extras else None
+    mask = rng.random((batch, steps)) < 0.6 if "mask" in extras else None
     grad_h_n = random_state(kind, rng, batch, hidden) if extras == "grad_h_n" else None
     out_shape = (batch, steps, hidden) if return_sequences else (batch, hidden)
     upstream = rng.standard_normal(out_shape)
-    expected = run(step, x, h0, upstream, grad_h_n, lengths)
-    got = run(fused, x, h0, upstream, grad_h_n, lengths)
+    expected = run(step, x, h0, upstream, grad_h_n, lengths, mask)
+    got = run(fused, x, h0, upstream, grad_h_n, lengths, mask)
     assert_same(got, expected)
     record_max(
         f"{kind} fused vs step-by-step path, max abs difference",

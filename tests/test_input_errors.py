@@ -63,7 +63,7 @@ def recurrent_cases(kind):
     else:
         h = z
     cases = [
-        ("rank2", lambda: layer(3, 4)(z(5, 3)), ["(5, 3)", "(batch, time, 3)"]),
+        ("rank1", lambda: layer(3, 4)(z(3)), ["(3,)", "(batch, time, 3)"]),  # rank 2: unbatched
         ("rank4", lambda: layer(3, 4)(z(1, 2, 5, 3)), ["(1, 2, 5, 3)", "(batch, time, 3)"]),
         ("features", lambda: layer(3, 4)(z(2, 5, 4)), ["(2, 5, 4)", "(batch, time, 3)"]),
         ("h0-hidden", lambda: layer(3, 4)(z(2, 5, 3), h(2, 5)), ["(2, 5)", "(2, 4)"]),
@@ -98,7 +98,7 @@ def cell_cases(kind):
     else:
         h = grad = z
     cases = [
-        ("rank1", lambda: cell(3, 4)(z(3)), ["(3,)", "(batch, 3)"]),
+        ("rank0", lambda: cell(3, 4)(z()), ["()", "(batch, 3)"]),  # rank 1: an unbatched step
         ("rank3", lambda: cell(3, 4)(z(2, 5, 3)), ["(2, 5, 3)", "(batch, 3)"]),
         ("features", lambda: cell(3, 4)(z(2, 5)), ["(2, 5)", "(batch, 3)"]),
         ("h-hidden", lambda: cell(3, 4)(z(2, 3), h(2, 5)), ["(2, 5)", "(2, 4)"]),

@@ -45,7 +45,11 @@ def output_shape(module: Module, shape: Shape | None, name: str = "") -> Shape |
         return (*shape[:-1], module.out_features)
     if isinstance(module, Bidirectional):
         inner = output_shape(module.forward_layer, shape, name)
-        return None if inner is None else (*inner[:-1], 2 * inner[-1])  # type: ignore[operator]
+        if inner is None or module.merge_mode is None:  # None: a pair of arrays
+            return None
+        if module.merge_mode != "concat":
+            return inner
+        return (*inner[:-1], 2 * inner[-1])  # type: ignore[operator]
     cell = getattr(module, "cell", None)
     if cell is not None and hasattr(module, "return_sequences") and len(shape) == 3:
         _expect(shape, -1, getattr(cell, "input_size", None), module, name)

@@ -9,6 +9,7 @@
 - `StandardScaler`: per-column standardisation fitted on the training rows only.
 - `chronological_split`, `naive_forecast`, `rmse`, `mae`: time-ordered splits and the naive
   baselines a forecaster must beat.
+- `pad_sequence`, `unpad_sequence`: unequal sequences to one padded batch and back.
 - `sine_wave`, `adding_problem`, `toy_sequences`: synthetic data to try models on.
 """
 
@@ -16,6 +17,7 @@ from .dataset import ArrayDataset
 from .forecasting import chronological_split, mae, naive_forecast, rmse
 from .generators import adding_problem, sine_wave
 from .loader import DataLoader
+from .padding import pad_sequence, unpad_sequence
 from .scaler import StandardScaler
 from .table import SeriesTable, read_csv
 from .text import TextDataset, text_chunks
@@ -34,6 +36,7 @@ __all__ = [
     "chronological_split",
     "mae",
     "naive_forecast",
+    "pad_sequence",
     "read_csv",
     "rmse",
     "sine_wave",
@@ -41,4 +44,5 @@ __all__ = [
     "text_chunks",
     "toy_continuation",
     "toy_sequences",
+    "unpad_sequence",
 ]

@@ -21,6 +21,11 @@ def _cell_kind(layer: Module) -> str | None:
     cell = getattr(layer, "cell", None)
     if not hasattr(layer, "return_sequences"):
         return None
+    # torch has no go_backwards and no dropout inside a layer (Keras' dropout options).
+    if any(
+        getattr(layer, option, 0) for option in ("go_backwards", "dropout", "recurrent_dropout")
+    ):
+        return None
     for cell_type, kind in ((LSTMCell, "LSTM"), (GRUCell, "GRU"), (RNNCell, "RNN")):
         if isinstance(cell, cell_type):
             extra = {name for name, _ in cell.named_parameters()} - set(_CELL_PARAMETERS)
@@ -30,8 +35,8 @@ def _cell_kind(layer: Module) -> str | None:
 
 def _is_level(module: Module) -> bool:
     """A layer of a torch recurrent stack: a recurrent layer or a Bidirectional one."""
-    if isinstance(module, Bidirectional):
-        return _cell_kind(module.forward_layer) is not None
+    if isinstance(module, Bidirectional):  # torch concatenates the two directions
+        return module.merge_mode == "concat" and _cell_kind(module.forward_layer) is not None
     return _cell_kind(module) is not None
 
 

@@ -10,6 +10,7 @@ import numpy as np
 from .._config import get_default_dtype
 from .._validation import check_grad, check_not_empty, checked_input
 from ..module import Module
+from .merge import check_merge_mode, merge, merge_backward
 
 
 def _check_sequence_layer(layer: Any, who: str) -> None:
@@ -18,6 +19,11 @@ def _check_sequence_layer(layer: Any, who: str) -> None:
         raise TypeError(
             f"{who}: expected a sequence layer such as RNN, LSTM or GRU (a Module with "
             f"hidden_size, return_sequences and grad_h0), got {type(layer).__name__}"
+        )
+    if getattr(layer, "go_backwards", False):
+        raise ValueError(
+            f"{who}: give layers with go_backwards=False (Bidirectional reverses the "
+            "sequence for its backward layer itself)"
         )
     if getattr(layer, "stateful", False):
         raise ValueError(
@@ -59,21 +65,29 @@ class Bidirectional(Module):
     reads x reversed in time. Its outputs are re-reversed, so position t of the result holds
     both directions' features for step t, as in PyTorch. With `return_sequences=False` the
     result is [last forward state, last backward state (the one at t = 0)], PyTorch's h_n.
-    `h0` and `grad_h0` are pairs (forward, backward); `h_n` is the pair of final states.
+    `h0` and `grad_h0` are pairs (forward, backward); `h_n` is the pair of final states, and
+    `backward(grad_output, grad_h_n)` takes dL/d(h_n) as such a pair.
     state_dict keys: `forward_layer.cell.weight_ih`, ..., `backward_layer.cell.weight_ih`, ...
     """
 
-    def __init__(self, layer: Any, *, backward_layer: Any = None) -> None:
+    def __init__(
+        self, layer: Any, *, backward_layer: Any = None, merge_mode: str | None = "concat"
+    ) -> None:
         super().__init__()
         _check_sequence_layer(layer, "Bidirectional")
         if backward_layer is None:
             backward_layer = copy.deepcopy(layer)
             backward_layer.clear_saved()
+            if isinstance(getattr(layer, "rng", None), np.random.Generator):
+                # One generator for both: a copied one would draw the same dropout masks.
+                backward_layer.rng = layer.rng
         else:
             _check_sequence_layer(backward_layer, "Bidirectional (backward_layer)")
         forward_sequences = layer.return_sequences
         if backward_layer.return_sequences != forward_sequences:
             raise ValueError("Bidirectional: both layers must agree on return_sequences")
+        check_merge_mode(merge_mode, layer.hidden_size, backward_layer.hidden_size)
+        self.merge_mode = merge_mode
         # Typed Any: sequence layers share an interface (hidden_size, h_n, grad_h0, ...) that
         # Module itself does not declare.
         self.forward_layer: Any = layer
@@ -88,24 +102,26 @@ class Bidirectional(Module):
 
     @property
     def hidden_size(self) -> int:
-        """Features per step of the output: forward plus backward hidden sizes."""
-        sizes = (
-            self.forward_layer.hidden_size,
-            self.backward_layer.hidden_size,
-        )
-        return int(sizes[0]) + int(sizes[1])
+        """Features per step of the output: forward plus backward hidden sizes for "concat",
+        else one direction's (for merge_mode=None, of each array of the pair)."""
+        size = int(self.forward_layer.hidden_size)
+        if self.merge_mode == "concat":
+            return size + int(self.backward_layer.hidden_size)
+        return size
 
     def _dtype(self) -> np.dtype[Any]:
         for param in self.forward_layer.parameters():
             return param.data.dtype
         return get_default_dtype()
 
-    def forward(self, x: Any, h0: Any = None, lengths: Any = None) -> np.ndarray:
+    def forward(self, x: Any, h0: Any = None, lengths: Any = None, mask: Any = None) -> np.ndarray:
         """x: (batch, time, input); h0: None or (h0_forward, h0_backward), either may be None.
 
         `lengths` (batch,) or None: a variable-length batch (see RNN); the backward layer then
         reads each sample from its own last valid step back to step 0, as PyTorch does for a
-        packed sequence, and the outputs are zero at padded steps.
+        packed sequence, and the outputs are zero at padded steps. `mask` (batch, time) bool
+        or None: Keras' masking (see RNN), the backward layer reading it reversed; as in Keras'
+        Bidirectional, the sequence outputs are zero at masked steps.
         """
         size = getattr(self.forward_layer, "input_size", None)
         x = checked_input(x, self._dtype(), ("batch", "time", size or "input"), "Bidirectional")
@@ -123,16 +139,26 @@ class Bidirectional(Module):
             _checked_state(self.forward_layer, h0[0], x, "forward"),
             _checked_state(self.backward_layer, h0[1], x, "backward"),
         )
-        extra = {} if lengths is None else {"lengths": lengths}
-        out_forward = self.forward_layer(x, h0[0], **extra)  # also validates lengths
+        extra: dict[str, Any] = {} if lengths is None else {"lengths": lengths}
+        forward_extra = extra if mask is None else dict(extra, mask=mask)
+        out_forward = self.forward_layer(x, h0[0], **forward_extra)  # validates lengths, mask
         order = None if lengths is None else _reversal_order(np.asarray(lengths), x.shape[1])
+        if mask is not None:  # the backward layer's steps are masked as the x it reads
+            mask = np.asarray(mask)
+            extra["mask"] = _reverse_time(mask[:, :, None], order)[:, :, 0]
         # The backward layer reads x[:, T-1], ..., x[:, 0]; its step s is time T-1-s.
         out_backward = self.backward_layer(_reverse_time(x, order), h0[1], **extra)
         if self.return_sequences:
             out_backward = _reverse_time(out_backward, order)
         self.h_n = (self.forward_layer.h_n, self.backward_layer.h_n)
-        output = np.concatenate([out_forward, out_backward], axis=-1)
-        self.save_for_backward((out_forward.shape[-1], output.shape, order))
+        zeroed = mask if self.return_sequences else None
+        if zeroed is not None:
+            out_forward[~zeroed] = 0
+            out_backward[~zeroed] = 0
+        output = merge(self.merge_mode, out_forward, out_backward)
+        operands = (out_forward, out_backward) if self.merge_mode == "mul" else None
+        shapes = (out_forward.shape, out_backward.shape)
+        self.save_for_backward((shapes, order, zeroed, operands))
         return output
 
     @property
@@ -146,19 +172,30 @@ class Bidirectional(Module):
         self.forward_layer.needs_input_grad = value
         self.backward_layer.needs_input_grad = value
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
-        """dL/d(output) -> dL/dx (batch, time, input) or None; sets `grad_h0` to a pair."""
-        split, shape, order = self.pop_saved()
-        grad_output = check_grad(grad_output, shape, "Bidirectional")
-        # output = [y_f, reverse(y_b)] on the feature axis: each half goes back to its layer,
-        # the backward half re-reversed in time (a reversal is its own inverse); x feeds both
-        # layers, so dx = dx_f + reverse(dx_b).
-        grad_forward = grad_output[..., :split]
-        grad_backward = grad_output[..., split:]
-        if self.return_sequences:
-            grad_backward = _reverse_time(grad_backward, order)
-        grad_x_forward = self.forward_layer.backward(grad_forward)
-        grad_x_backward = self.backward_layer.backward(grad_backward)
+    def backward(self, grad_output: Any = None, grad_h_n: Any = None) -> np.ndarray | None:
+        """dL/d(output) and/or dL/d(h_n) -> dL/dx (batch, time, input) or None; sets `grad_h0`.
+
+        `grad_h_n` mirrors `h_n`: None or a pair (forward, backward), each None or shaped like
+        that direction's `h_n` (a pair (dh, dc) for an LSTM). Either argument may be None.
+        """
+        shapes, order, zeroed, operands = self.pop_saved()
+        grad_n = (None, None) if grad_h_n is None else grad_h_n
+        if not (isinstance(grad_n, (tuple, list)) and len(grad_n) == 2):
+            raise TypeError(
+                "Bidirectional: grad_h_n must be None or a pair (forward, backward) like h_n, "
+                f"got {type(grad_h_n).__name__}"
+            )
+        grad_forward = grad_backward = None
+        if grad_output is not None:
+            grad_forward, grad_backward = self._split_grad(grad_output, shapes, operands)
+            if zeroed is not None:  # the outputs at masked steps are constant zeros
+                grad_forward = np.where(zeroed[:, :, None], grad_forward, 0)
+                grad_backward = np.where(zeroed[:, :, None], grad_backward, 0)
+            if self.return_sequences:  # the backward layer's outputs were reversed in time
+                grad_backward = _reverse_time(grad_backward, order)
+        # x feeds both layers, so dx = dx_f + reverse(dx_b).
+        grad_x_forward = self.forward_layer.backward(grad_forward, grad_n[0])
+        grad_x_backward = self.backward_layer.backward(grad_backward, grad_n[1])
         self.grad_h0 = (self.forward_layer.grad_h0, self.backward_layer.grad_h0)
         if not self.needs_input_grad:
             return None
@@ -169,5 +206,27 @@ class Bidirectional(Module):
             )
         return grad_x_forward + _reverse_time(grad_x_backward, order)
 
+    def _split_grad(self, grad_output: Any, shapes: Any, operands: Any) -> tuple[Any, Any]:
+        """dL/d(output), checked -> dL/d(out_forward), dL/d(out_backward) (by merge_mode)."""
+        if self.merge_mode is None:
+            if not (isinstance(grad_output, (tuple, list)) and len(grad_output) == 2):
+                raise TypeError(
+                    "Bidirectional (merge_mode=None): grad_output must be a pair "
+                    f"(forward, backward) like the output, got {type(grad_output).__name__}"
+                )
+            return tuple(  # type: ignore[return-value]
+                np.zeros(shape) if grad is None else check_grad(grad, shape, "Bidirectional")
+                for grad, shape in zip(grad_output, shapes, strict=True)
+            )
+        (forward_shape, backward_shape), split = shapes, shapes[0][-1]
+        shape = forward_shape
+        if self.merge_mode == "concat":
+            shape = forward_shape[:-1] + (split + backward_shape[-1],)
+        grad = check_grad(grad_output, shape, "Bidirectional")
+        return merge_backward(self.merge_mode, grad, split, operands)
+
     def extra_repr(self) -> str:
-        return f"return_sequences={self.return_sequences}"
+        text = f"return_sequences={self.return_sequences}"
+        if self.merge_mode != "concat":
+            text += f", merge_mode={self.merge_mode!r}"
+        return text

@@ -10,6 +10,7 @@ from .._config import resolve_dtype, resolve_rng
 from .._validation import check_grad, check_not_empty, checked_input
 from ..module import Module
 from ..parameter import Parameter
+from .unbatched import add_batch_axis, drop_batch_axis, is_unbatched
 
 
 class RecurrentCell(Module):
@@ -20,6 +21,9 @@ class RecurrentCell(Module):
     (uniform in +-1/sqrt(hidden_size)), with `gates` stacked blocks (a class attribute: 1 for
     RNNCell, 4 for LSTMCell, 3 for GRUCell). A subclass writes `forward(x_t, state)` and
     `backward(grad)`, the step's math; the checks below give its errors the cell's name.
+    Calling a cell on an unbatched step, x_t (input,) and a state of (hidden,) arrays, runs it
+    as a batch of one and returns unbatched results (as PyTorch); so does its backward, given
+    unbatched gradients (`check_grad` and `step_result` do that part).
     """
 
     gates = 1
@@ -50,6 +54,13 @@ class RecurrentCell(Module):
         self.bias_hh = Parameter(rng.uniform(-bound, bound, rows), dtype) if bias else None
         self.dtype = dtype  # of the parameters, states and gradients
 
+    def __call__(self, x: Any, state: Any = None) -> Any:
+        """forward(x, state); an unbatched x (input,) and state run as a batch of one."""
+        if not is_unbatched(x, 2):
+            return super().__call__(x, state)
+        state = add_batch_axis(state, type(self).__name__, "the state")
+        return drop_batch_axis(super().__call__(np.asarray(x)[None], state))
+
     def initial_state(self, batch_size: int, like: np.ndarray) -> Any:
         """Zeros (batch, hidden) in this cell's dtype: the state when none is given."""
         return np.zeros_like(like, dtype=self.dtype, shape=(batch_size, self.hidden_size))
@@ -68,9 +79,20 @@ class RecurrentCell(Module):
         return x, self.check_state(state, x.shape[0])
 
     def check_grad(self, grad: Any, like: np.ndarray) -> np.ndarray:
-        """An incoming gradient checked against the shape of what it differentiates."""
+        """An incoming gradient checked against the shape of what it differentiates (an
+        unbatched one, after an unbatched call, gets its batch axis of one back)."""
+        if like.shape[0] == 1 and np.ndim(grad) == like.ndim - 1:
+            grad = np.asarray(grad)[None]
         grad = check_grad(grad, like.shape, type(self).__name__)
         return grad.astype(self.dtype, copy=False)  # a float64 gradient must not upcast
+
+    def step_result(self, grad_output: Any, grad_x: Any, grad_state: Any) -> tuple[Any, Any]:
+        """backward's (dL/dx_t, dL/dstate_{t-1}), unbatched when `grad_output` was unbatched."""
+        given = grad_output if isinstance(grad_output, (tuple, list)) else (grad_output,)
+        first = next((grad for grad in given if grad is not None), None)
+        if first is None or np.ndim(first) != 1:
+            return grad_x, grad_state
+        return drop_batch_axis(grad_x), drop_batch_axis(grad_state)
 
     def accumulate_grads(self, grads: Any) -> None:
         """Add gradients of (weight_ih, weight_hh[, bias_ih, bias_hh]) into their `.grad`."""

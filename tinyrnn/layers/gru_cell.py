@@ -62,4 +62,4 @@ class GRUCell(RecurrentCell):
             self.bias_hh.grad += grad_a_h.sum(axis=0)
         grad_x = grad_a_x @ self.weight_ih.data if self.needs_input_grad else None
         # dL/dh_{t-1}: through W_hh, and directly through z h_{t-1}.
-        return grad_x, grad_a_h @ self.weight_hh.data + dh * z
+        return self.step_result(grad_output, grad_x, grad_a_h @ self.weight_hh.data + dh * z)

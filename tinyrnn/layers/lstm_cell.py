@@ -21,10 +21,25 @@ class LSTMCell(RecurrentCell):
         c_t = f * c_{t-1} + i * g;   h_t = o * tanh(c_t)
 
     `backward((dL/dh_t, dL/dc_t)) -> (dL/dx_t, (dL/dh_{t-1}, dL/dc_{t-1}))`; either part of the
-    gradient may be None (no gradient). Parameters as RNNCell's with 4 * hidden rows.
+    gradient may be None (no gradient). Parameters as RNNCell's with 4 * hidden rows;
+    `unit_forget_bias=True` initialises the biases as Keras does (see `init_unit_forget_bias`).
     """
 
     gates = 4
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        *,
+        unit_forget_bias: bool = False,
+        dtype: Any = None,
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng)
+        if unit_forget_bias:
+            init_unit_forget_bias(self, type(self).__name__)
 
     def initial_state(self, batch_size: int, like: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(h, c), each zeros (batch, hidden) in this cell's dtype: the state when none is given."""
@@ -90,4 +105,19 @@ class LSTMCell(RecurrentCell):
             self.bias_ih.grad += grad_bias
             self.bias_hh.grad += grad_bias
         grad_x = grad_a @ self.weight_ih.data if self.needs_input_grad else None
-        return grad_x, (grad_a @ self.weight_hh.data, dc * f)  # dL/dc_{t-1} = dc f
+        grad_state = (grad_a @ self.weight_hh.data, dc * f)  # dL/dc_{t-1} = dc f
+        return self.step_result(grad_output, grad_x, grad_state)
+
+
+def init_unit_forget_bias(cell: Any, who: str) -> None:
+    """Keras' `unit_forget_bias`: every bias 0 but the forget gate's, 1 (weights unchanged).
+
+    Keras has one bias b; here the gates see b_ih + b_hh, so b_ih's forget block (rows hidden
+    to 2 * hidden) is 1 and every other entry of both is 0: the sum is Keras' b.
+    """
+    if cell.bias_ih is None or cell.bias_hh is None:
+        raise ValueError(f"{who}: unit_forget_bias=True needs bias=True")
+    hidden = cell.hidden_size
+    cell.bias_ih.data[...] = 0
+    cell.bias_ih.data[hidden : 2 * hidden] = 1
+    cell.bias_hh.data[...] = 0

@@ -8,12 +8,15 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from .._config import get_default_dtype
+from .._config import get_default_dtype, resolve_rng
 from .._validation import check_grad, check_not_empty, checked_input
 from ..module import Module
 from .gru_cell import GRUCell
 from .lstm_cell import LSTMCell
+from .recurrent_dropout import check_probability, draw_masks, scale_output
 from .rnn_cell import RNNCell
+from .step_masks import step_masks
+from .unbatched import add_batch_axis, drop_batch_axis, is_unbatched
 
 # Speed lives here. The built-in cells also exist as whole-sequence kernels in
 # tinyrnn.functional: the same math, with the input projection of every step and the weight
@@ -59,23 +62,6 @@ def select_state(keep: np.ndarray, chosen: State, other: State) -> State:
     return map_state(select, chosen, other)
 
 
-def valid_steps(lengths: Any, batch: int, steps: int, who: str) -> np.ndarray:
-    """(time, batch) bool, False at padded steps, from `lengths` (batch,) integers in [1, steps]."""
-    array = np.asarray(lengths)
-    if array.dtype.kind not in "iu":
-        raise TypeError(f"{who}: lengths must be an integer array, got dtype {array.dtype}")
-    if array.shape != (batch,):
-        raise ValueError(
-            f"{who}: expected lengths of shape (batch,) = ({batch},), got {tuple(array.shape)}"
-        )
-    if array.size and (array.min() < 1 or array.max() > steps):
-        raise ValueError(
-            f"{who}: every length must lie in [1, time] = [1, {steps}], got values from "
-            f"{array.min()} to {array.max()}"
-        )
-    return np.arange(steps)[:, None] < array[None, :]
-
-
 def _built_in_parameters(cell: Any) -> list[Any]:
     """A built-in cell's parameters in the kernels' order (weight_ih, weight_hh[, biases])."""
     params = (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
@@ -84,14 +70,20 @@ def _built_in_parameters(cell: Any) -> list[Any]:
 
 class RNN(Module):
     """RNN(input_size, hidden_size, *, nonlinearity="tanh", bias=True, return_sequences=True,
-    stateful=False, dtype=None, rng=None), or RNN(cell=some_cell, ...): a cell run over time.
+    stateful=False, go_backwards=False, dtype=None, rng=None), or RNN(cell=some_cell, ...): a
+    cell run over time. `go_backwards` (Keras'): read x from its last step to its first and
+    return the outputs in that (reversed) order. `dropout` / `recurrent_dropout` (Keras'):
+    in training mode, one mask per sequence on x_t / on h_{t-1} where the cell reads it
+    (the latter runs the step-by-step path); `rng` also draws those masks.
 
     `rnn(x, h0=None, lengths=None)`: x (batch, time, input) -> (batch, time, hidden), or the
     last state's h (batch, hidden) when `return_sequences` is False. `h0` is the initial state
     (None: zeros, or the carried `h_n` when `stateful`). `lengths` (batch,) integers in
     [1, time] make a variable-length batch: a sample's steps from its length on are padding,
     which neither changes its state nor gets a gradient; outputs there are zero (as PyTorch's
-    pad_packed_sequence), and `h_n` is each sample's last valid state.
+    pad_packed_sequence), and `h_n` is each sample's last valid state. `mask` (batch, time)
+    bool, Keras' masking: where False the step is skipped, the state carried over unchanged
+    and the output repeats the previous one (zeros before a sample's first unmasked step).
 
     `rnn.backward(grad_output, grad_h_n=None)` -> dL/dx (batch, time, input); `grad_h_n` is
     dL/d(h_n) when the final state feeds something too; either may be None. Afterwards
@@ -109,6 +101,9 @@ class RNN(Module):
         bias: bool = True,
         return_sequences: bool = True,
         stateful: bool = False,
+        go_backwards: bool = False,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
         cell: Module | None = None,
         dtype: Any = None,
         rng: np.random.Generator | None = None,
@@ -129,6 +124,11 @@ class RNN(Module):
         self.cell = cell
         self.return_sequences = return_sequences
         self.stateful = stateful
+        self.go_backwards = go_backwards
+        self.dropout = check_probability(dropout, name, "dropout")
+        self.recurrent_dropout = check_probability(recurrent_dropout, name, "recurrent_dropout")
+        # The dropout masks' generator (None: the library's, at call time).
+        self.rng = None if rng is None else resolve_rng(rng, name)
         self.h_n: State | None = None
         self.grad_h0: State | None = None
 
@@ -178,28 +178,62 @@ class RNN(Module):
             return h0
         return checked_input(h0, x.dtype, (batch, self.hidden_size), name, "h0")
 
-    def forward(self, x: Any, h0: Any = None, lengths: Any = None) -> np.ndarray:
-        """x: (batch, time, input), h0: a state or None, lengths: (batch,) or None."""
+    def forward(self, x: Any, h0: Any = None, lengths: Any = None, mask: Any = None) -> np.ndarray:
+        """x: (batch, time, input), h0: a state or None, lengths: (batch,), mask: (batch, time).
+
+        Unbatched, as PyTorch: x (time, input), h0 (hidden,) (or a pair), mask (time,), no
+        lengths -> (time, hidden) or (hidden,); `h_n` and `grad_h0` are then unbatched too.
+        """
         name = type(self).__name__
+        unbatched = is_unbatched(x, 3)
+        if unbatched:
+            x, h0, mask = self._as_batch_of_one(x, h0, lengths, mask)
         x = checked_input(x, self.dtype, ("batch", "time", self.input_size or "input"), name)
         check_not_empty(x, name)
         batch, steps = x.shape[:2]
         state = self.initial_state(x, h0)
-        mask = None  # (time, batch): False at padded steps
-        if lengths is not None:
-            mask = valid_steps(lengths, batch, steps, name)
-            x = np.where(mask.T[:, :, None], x, 0)  # padding is never read (it may be nan)
-        if type(self.cell) in FUSED_KERNELS:
-            outputs, last, cache = self._forward_fused(x, state, mask)
+        if self.go_backwards:  # the kernels then run as usual; backward re-reverses dx
+            if lengths is not None:
+                raise ValueError(f"{name}: go_backwards does not take lengths= (use mask=)")
+            x = x[:, ::-1]
+            if mask is not None and np.ndim(mask) == 2:  # (another shape: step_masks says so)
+                mask = np.asarray(mask)[:, ::-1]
+        run, shown = step_masks(lengths, mask, batch, steps, name)
+        if run is not None:
+            x = np.where(run.T[:, :, None], x, 0)  # skipped steps are never read (may be nan)
+        input_mask, recurrent_mask = draw_masks(self, x)
+        if input_mask is not None:
+            x = x * input_mask[:, None, :]  # one mask for every step of a sequence
+        # Recurrent dropout acts inside the step, which the fused kernels do not model: it
+        # runs the step-by-step path, through the cell's own forward and backward.
+        if type(self.cell) in FUSED_KERNELS and recurrent_mask is None:
+            outputs, last, cache = self._forward_fused(x, state, run)
         else:
-            outputs, last, cache = self._forward_steps(x, state, mask)
-        self.save_for_backward((cache, x.shape, last, mask))
+            outputs, last, cache = self._forward_steps(x, state, run, recurrent_mask)
+        call = (self.go_backwards, unbatched, input_mask, recurrent_mask)
+        self.save_for_backward((cache, x.shape, last, run, shown, call))
         self.h_n = map_state(np.copy, last)  # the caller's to keep: never a view of the cache
         if not self.return_sequences:
-            return state_output(self.h_n).copy()
-        if mask is not None:
-            outputs[~mask.T] = 0
+            outputs = state_output(self.h_n).copy()
+            if run is not None:  # Keras: no unmasked step at all gives a zero output
+                outputs[~run.any(axis=0)] = 0
+        elif shown is not None:
+            outputs[~shown.T] = 0
+        if unbatched:
+            self.h_n = drop_batch_axis(self.h_n)
+            return outputs[0]
         return outputs
+
+    def _as_batch_of_one(self, x: Any, h0: Any, lengths: Any, mask: Any) -> tuple[Any, Any, Any]:
+        """An unbatched call's (x, h0, mask) with a batch axis of one added."""
+        name = type(self).__name__
+        if lengths is not None:
+            raise ValueError(f"{name}: an unbatched input (time, input) takes no lengths")
+        if h0 is None and self.stateful and self.h_n is not None:
+            if state_output(self.h_n).ndim == 1:  # carried from an unbatched call
+                h0 = self.h_n
+        mask = add_batch_axis(mask, name, "mask")
+        return np.asarray(x)[None], add_batch_axis(h0, name, "h0"), mask
 
     def _forward_fused(self, x: np.ndarray, state: State, mask: np.ndarray | None) -> Any:
         forward = FUSED_KERNELS[type(self.cell)][0]
@@ -210,10 +244,14 @@ class RNN(Module):
         h, last, cache = forward(x_time_major, state, *weights, mask=mask, **options)
         return h.transpose(1, 0, 2).copy(), last, cache
 
-    def _forward_steps(self, x: np.ndarray, state: State, mask: np.ndarray | None) -> Any:
+    def _forward_steps(
+        self, x: np.ndarray, state: State, mask: np.ndarray | None, recurrent_mask: Any = None
+    ) -> Any:
         outputs = np.empty_like(x, shape=x.shape[:2] + (self.hidden_size,), order="C")
         for t in range(x.shape[1]):
-            new_state = self.cell(x[:, t], state)
+            # The cell reads h_{t-1} through the recurrent dropout mask; the state carried on
+            # (and over masked steps) is the undropped one.
+            new_state = self.cell(x[:, t], scale_output(state, recurrent_mask))
             # A padded step keeps the sample's previous state (its cell call is discarded).
             state = new_state if mask is None else select_state(mask[t], new_state, state)
             outputs[:, t] = state_output(state)
@@ -225,31 +263,54 @@ class RNN(Module):
         Adds into the cell's parameter gradients. Returns None (dx is not computed) when
         `needs_input_grad` is False.
         """
-        cache, x_shape, last, mask = self.pop_saved()
+        cache, x_shape, last, mask, shown, call = self.pop_saved()
+        reverse, unbatched, input_mask, recurrent_mask = call
         name, (batch, steps) = type(self).__name__, x_shape[:2]
+        if unbatched:  # the gradients are unbatched like the call's results
+            grad_output = None if grad_output is None else np.asarray(grad_output)[None]
+            grad_h_n = add_batch_axis(grad_h_n, name, "grad_h_n")
         grad_state = self._checked_grad_h_n(grad_h_n, last)
         grad_sequence = None
         if grad_output is not None and self.return_sequences:
             grad_sequence = check_grad(grad_output, (batch, steps, self.hidden_size), name)
-            if mask is not None:  # the outputs at padded steps are constant zeros
-                grad_sequence = np.where(mask.T[:, :, None], grad_sequence, 0)
+            if shown is not None:  # the zero outputs (padding, before a first step) are constant
+                grad_sequence = np.where(shown.T[:, :, None], grad_sequence, 0)
+            # A masked step's output is the carried state h_{t-1} = h_t: the kernels and the
+            # step loop send its gradient back to the step that made it.
         elif grad_output is not None:  # many-to-one: the output is h_n's h
             grad_last = check_grad(grad_output, (batch, self.hidden_size), name)
+            if mask is not None:
+                grad_last = np.where(mask.any(axis=0)[:, None], grad_last, 0)
             grad_state = add_to_output(grad_state, grad_last)
         if cache is None:
-            grad_x, self.grad_h0 = self._backward_steps(grad_sequence, grad_state, steps, mask)
-            return grad_x
-        backward = FUSED_KERNELS[type(self.cell)][1]
-        grad_h = None if grad_sequence is None else grad_sequence.transpose(1, 0, 2)
-        grad_x, self.grad_h0, grads = backward(
-            grad_h, grad_state, cache, needs_input_grad=self.needs_input_grad
-        )
-        for param, grad in zip(_built_in_parameters(self.cell), grads, strict=True):
-            param.grad += grad
-        return None if grad_x is None else grad_x.transpose(1, 0, 2).copy()
+            grad_x, self.grad_h0 = self._backward_steps(
+                grad_sequence, grad_state, steps, mask, recurrent_mask
+            )
+        else:
+            backward = FUSED_KERNELS[type(self.cell)][1]
+            grad_h = None if grad_sequence is None else grad_sequence.transpose(1, 0, 2)
+            grad_x, self.grad_h0, grads = backward(
+                grad_h, grad_state, cache, needs_input_grad=self.needs_input_grad
+            )
+            for param, grad in zip(_built_in_parameters(self.cell), grads, strict=True):
+                param.grad += grad
+            grad_x = None if grad_x is None else grad_x.transpose(1, 0, 2)
+        if unbatched:
+            self.grad_h0 = drop_batch_axis(self.grad_h0)
+        if grad_x is None:
+            return None
+        if input_mask is not None:  # x_t * mask: dx_t = dL/d(x_t * mask) * mask
+            grad_x = grad_x * input_mask[:, None, :]
+        grad_x = (grad_x[:, ::-1] if reverse else grad_x).copy()  # x was read in reverse
+        return grad_x[0] if unbatched else grad_x
 
     def _backward_steps(
-        self, grad_sequence: np.ndarray | None, grad_state: State, steps: int, mask: Any
+        self,
+        grad_sequence: np.ndarray | None,
+        grad_state: State,
+        steps: int,
+        mask: Any,
+        recurrent_mask: Any = None,
     ) -> tuple[np.ndarray | None, State]:
         """BPTT through the cell's own backward, from the last step to the first."""
         grad_x = None
@@ -258,12 +319,15 @@ class RNN(Module):
             if grad_sequence is not None:
                 grad_state = add_to_output(grad_state, grad_sequence[:, t])
             if mask is None:
-                grad_x_t, grad_state = self.cell.backward(grad_state)
+                grad_x_t, grad_read = self.cell.backward(grad_state)
+                # The cell read h_{t-1} * recurrent_mask: the mask scales its gradient too.
+                grad_state = scale_output(grad_read, recurrent_mask)
             else:
                 # A padded step passed the state on unchanged: its gradient goes straight
                 # back to step t - 1; the cell's call there gets none.
                 zero = map_state(np.zeros_like, grad_state)
-                grad_x_t, grad_prev = self.cell.backward(select_state(mask[t], grad_state, zero))
+                grad_x_t, grad_read = self.cell.backward(select_state(mask[t], grad_state, zero))
+                grad_prev = scale_output(grad_read, recurrent_mask)
                 grad_state = map_state(np.add, grad_prev, select_state(mask[t], zero, grad_state))
             if not self.needs_input_grad:
                 continue
@@ -295,4 +359,8 @@ class RNN(Module):
         )
 
     def extra_repr(self) -> str:
-        return f"return_sequences={self.return_sequences}, stateful={self.stateful}"
+        text = f"return_sequences={self.return_sequences}, stateful={self.stateful}"
+        for option in ("dropout", "recurrent_dropout"):
+            if getattr(self, option):
+                text += f", {option}={getattr(self, option)}"
+        return text + (", go_backwards=True" if self.go_backwards else "")

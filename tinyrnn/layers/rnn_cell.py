@@ -61,7 +61,8 @@ class RNNCell(RecurrentCell):
             self.bias_ih.grad += grad_bias
             self.bias_hh.grad += grad_bias
         grad_x = grad_a @ self.weight_ih.data if self.needs_input_grad else None  # da W_ih
-        return grad_x, grad_a @ self.weight_hh.data  # dL/dh_{t-1} = dL/da_t W_hh
+        grad_h_prev = grad_a @ self.weight_hh.data  # dL/dh_{t-1} = dL/da_t W_hh
+        return self.step_result(grad_output, grad_x, grad_h_prev)
 
     def extra_repr(self) -> str:
         text = super().extra_repr()

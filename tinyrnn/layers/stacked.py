@@ -36,7 +36,10 @@ def stacked(
     A Sequential passes only x, no h0 or lengths: to start a stack from given states (or run a
     variable-length batch), call its layers in turn, `y = model[0](x, h0[0], lengths=lengths);
     y = model[1](y); y = model[2](y, h0[1], lengths=lengths)`, ..., then their backwards in
-    reverse order (`g = model[2].backward(g)`, ...), and read each layer's `grad_h0`.
+    reverse order (`g = model[2].backward(g)`, ...), and read each layer's `grad_h0`. When a
+    loss depends on the final states (each layer's `h_n`, PyTorch's h_n[layer]), give each
+    layer its own part in that backward pass: `g = model[2].backward(g, grad_h_n[1]);
+    g = model[1].backward(g); g = model[0].backward(g, grad_h_n[0])`.
     """
     if isinstance(num_layers, bool) or not isinstance(num_layers, int) or num_layers < 1:
         raise ValueError(f"stacked: num_layers must be an integer >= 1, got {num_layers!r}")
