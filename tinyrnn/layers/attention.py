@@ -14,7 +14,7 @@ import numpy as np
 from .. import functional as F
 from .._validation import as_float_array, check_grad, checked_input
 from ..module import Module
-from .rnn import valid_steps
+from .step_masks import valid_steps
 
 
 def key_mask(lengths: Any, batch: int, steps: int, who: str) -> np.ndarray:
