@@ -139,7 +139,9 @@ def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:  # a file object: NumPy never sees the name, so it appends no ".npz"
         with os.fdopen(os.open(temp, flags, 0o666), "wb") as file:
-            np.savez(file, allow_pickle=False, **arrays)
+            # Every array is plain numbers (`encode` refuses others), so nothing is pickled;
+            # savez takes no allow_pickle before NumPy 2.1 (it would store it as an array).
+            np.savez(file, **arrays)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temp, path)
