@@ -185,7 +185,8 @@ class RNN(Module):
         lengths -> (time, hidden) or (hidden,); `h_n` and `grad_h0` are then unbatched too.
         """
         name = type(self).__name__
-        unbatched = is_unbatched(x, 3)
+        # (The checks below run only for the options in use: a plain call stays short.)
+        unbatched = not (isinstance(x, np.ndarray) and x.ndim == 3) and is_unbatched(x, 3)
         if unbatched:
             x, h0, mask = self._as_batch_of_one(x, h0, lengths, mask)
         x = checked_input(x, self.dtype, ("batch", "time", self.input_size or "input"), name)
@@ -198,10 +199,12 @@ class RNN(Module):
             x = x[:, ::-1]
             if mask is not None and np.ndim(mask) == 2:  # (another shape: step_masks says so)
                 mask = np.asarray(mask)[:, ::-1]
-        run, shown = step_masks(lengths, mask, batch, steps, name)
-        if run is not None:
+        run = shown = input_mask = recurrent_mask = None
+        if lengths is not None or mask is not None:
+            run, shown = step_masks(lengths, mask, batch, steps, name)
             x = np.where(run.T[:, :, None], x, 0)  # skipped steps are never read (may be nan)
-        input_mask, recurrent_mask = draw_masks(self, x)
+        if self.training and (self.dropout or self.recurrent_dropout):
+            input_mask, recurrent_mask = draw_masks(self, x)
         if input_mask is not None:
             x = x * input_mask[:, None, :]  # one mask for every step of a sequence
         # Recurrent dropout acts inside the step, which the fused kernels do not model: it

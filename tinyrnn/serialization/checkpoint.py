@@ -141,7 +141,7 @@ def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
         with os.fdopen(os.open(temp, flags, 0o666), "wb") as file:
             # Every array is plain numbers (`encode` refuses others), so nothing is pickled;
             # savez takes no allow_pickle before NumPy 2.1 (it would store it as an array).
-            np.savez(file, **arrays)
+            np.savez(file, **arrays)  # type: ignore[arg-type]  # (stubs fear a key "allow_pickle")
             file.flush()
             os.fsync(file.fileno())
         os.replace(temp, path)
