@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,7 +43,11 @@ def functional_at(revision: str) -> Any:
         with open(os.path.join(package, name), "w") as file:
             file.write(text)
     sys.path.insert(0, folder)
-    return importlib.import_module("old_functional")
+    try:
+        return importlib.import_module("old_functional")  # its __init__ imports every module
+    finally:
+        sys.path.remove(folder)
+        shutil.rmtree(folder)
 
 
 def pass_of(functional: Any, layer: str, shape: tuple[int, ...]) -> Callable[[], None]:

@@ -11,7 +11,10 @@ stacked along the first axis (3 * hidden rows):
 b_hn sits inside r * (...), so the two biases cannot be summed into one as for RNN and LSTM.
 The speed-ups are the LSTM's (read lstm.py's docstring): gate-major blocks (3, time, batch,
 hidden), the halving of sigmoid(a) = 0.5 tanh(a / 2) + 0.5 folded into the r and z weights,
-positional `out`, preallocated work arrays, backward multipliers of all steps before the loop.
+positional `out`, preallocated work arrays, backward multipliers of all steps before the loop
+(5 NumPy calls per step instead of ~20). Forward + backward against the previous kernels:
+0.71x at char, 0.69x at medium (one BLAS thread); 1.1x at seed, where the setup (halved weight
+copies, the summed bias) costs more calls than 3 steps save.
 """
 
 from __future__ import annotations

@@ -8,21 +8,28 @@ With W = [W_i; W_f; W_g; W_o] stacked along the first axis (4 * hidden rows):
     c_t = f * c_{t-1} + i * g
     h_t = o * tanh(c_t)
 
-How it is fast (gains measured one change at a time: benchmarks/NOTES.md, "Gated kernels"):
+How it is fast (us per call, float32, char shape B=1, H=100 / medium B=32, H=128, from
+benchmarks/micro_kernel_ops.py; whole-kernel A/B in benchmarks/NOTES.md, "Gated kernels":
+forward + backward 0.78x of the previous kernels at char, 0.75x at medium, one BLAS thread):
 - Gate-major: the gates live in one (4, time, batch, hidden) array, each gate's (batch, hidden)
-  block contiguous. NumPy's elementwise loops run several times slower on a column slice of a
-  (batch, 4 * hidden) matrix (medium LSTM step -8%). Internally the gates are in the order
-  (o, i, f, g) (`ORDER`): the three sigmoids are then one slice forward, and the three gates
-  that dL/dc_t feeds one slice backward.
+  block contiguous (`empty_gates`): a multiply on one gate takes 0.66 us instead of 2.22 on a
+  column slice of a (batch, 4 * hidden) matrix (medium). With batch 1 the memory is step-major,
+  so a step's 4 gates are one block too (a tanh over them: 0.41 instead of 1.31 us) and the
+  step's product is one GEMV (2.31 instead of 2.74 us for 4 stacked products; at batch > 1 the
+  stacked products are the faster). Internally the gates are in the order (o, i, f, g)
+  (`ORDER`): the three sigmoids are one slice forward, the three gates dL/dc_t feeds one slice
+  backward.
 - sigmoid(a) = 0.5 * tanh(a / 2) + 0.5, with a / 2 folded into the weights: scaling by 0.5 is
   exact in binary floating point, so the product is exactly half of a_t and all four gates take
-  one np.tanh call (three calls for the sigmoids instead of seven). Trade-off: a sigmoid below
-  ~1e-16 rounds to 0 (absolute error <= 2^-53, relative precision lost in that tail), which
-  float64 parity with PyTorch (1e-10) does not see; the cells keep the stable sigmoid.
-- Positional `out` arguments, 0-d constants, preallocated work arrays: no temporaries and less
-  call overhead per step (seed and char -10%); tanh(c_t) is kept for backward.
+  one np.tanh call; the three sigmoids cost 1.00 us instead of 4.59 (char), 6.4 instead of 23
+  (medium). Trade-off: a sigmoid below ~1e-16 (float32: 6e-8) rounds to 0: the absolute error
+  stays below that, relative precision in that tail is lost; float64 parity with PyTorch
+  (1e-10) does not see it. The cells keep the stable sigmoid.
+- Positional `out` arguments and 0-d constants (a multiply by 0.5: 0.33 instead of 0.67 us at
+  char), preallocated work arrays (no temporaries in either loop), tanh(c_t) cached.
 - Backward: every per-step multiplier (gate derivatives times what they multiply) is computed
-  for all steps at once before the loop; the loop only scales them by dL/dc_t or dL/dh_t.
+  for all steps at once before the loop; the loop only scales them by dL/dc_t or dL/dh_t (7
+  NumPy calls per step instead of ~25).
 """
 
 from __future__ import annotations
@@ -60,8 +67,8 @@ def lstm_forward(
     steps, batch, inputs = x.shape
     hidden = weight_hh.shape[1]
     # gates[k, t]: gate k's a_t (halved for the sigmoids). The input's part does not depend on
-    # h: one GEMM per gate for all steps, outside the loop (2-D products: BLAS reads a
-    # transposed or strided view as it is; np.dot or a stacked matmul would copy it first).
+    # h: one GEMM per gate for all steps, outside the loop (np.matmul: BLAS reads the transposed
+    # and, at batch 1, strided views as they are; np.dot would copy them).
     gates = empty_gates(h0, 4, steps, batch, hidden)
     x_rows, weight_ih_blocks = x.reshape(steps * batch, inputs), _gate_major(weight_ih, hidden)
     for gate, weight in zip(gates, weight_ih_blocks, strict=True):
