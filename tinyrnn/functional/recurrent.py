@@ -19,7 +19,7 @@ biases when there are none. `dx` is None when `needs_input_grad` is False.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -48,6 +48,20 @@ def activation_derivative(nonlinearity: str, h: np.ndarray, out: np.ndarray) -> 
     return np.sign(h, out=out)
 
 
+def empty_gates(like: np.ndarray, gates: int, steps: int, batch: int, hidden: int) -> np.ndarray:
+    """An uninitialised (gates, time, batch, hidden) array, one contiguous block per gate.
+
+    With batch 1 its memory is step-major instead, (time, gates, 1, hidden) seen transposed:
+    then all gates of a step are one contiguous block too, which NumPy's elementwise loops run
+    ~6x faster than the same block strided over gates (0.4 vs 2.5 us for a tanh of 4 x 100),
+    and each step's product is one GEMV. At batch > 1 the copies that layout would need before
+    the weight gradients' GEMMs cost about what it saves.
+    """
+    if batch == 1:
+        return np.empty_like(like, shape=(steps, gates, batch, hidden)).transpose(1, 0, 2, 3)
+    return np.empty_like(like, shape=(gates, steps, batch, hidden), order="C")
+
+
 def sum_over_steps(
     grad_input_part: np.ndarray,
     grad_hidden_part: np.ndarray,
@@ -56,24 +70,49 @@ def sum_over_steps(
     weight_ih: np.ndarray,
     has_bias: bool,
     needs_input_grad: bool,
+    input_order: Sequence[int] = (0,),
+    hidden_order: Sequence[int] = (0,),
 ) -> tuple[np.ndarray | None, tuple[np.ndarray, ...]]:
-    """The gradients that are sums over every step, one GEMM each -> (dx or None, grads).
+    """The gradients that are sums over every step, one GEMM per gate -> (dx or None, grads).
 
-    grad_input_part: (time, batch, rows) dL/d(x_t W_ih^T + b_ih), grad_hidden_part: the same
-    for h_{t-1} W_hh^T + b_hh (the same array for RNN and LSTM, where both enter a_t alike);
-    h_prev: (time, batch, hidden), h_{t-1} of every step. grads: (dW_ih, dW_hh[, db_ih, db_hh]).
+    grad_input_part: (slots, time, batch, hidden) gate-major (each gate's block contiguous, see
+    lstm.py): dL/d(x_t W_ih^T + b_ih) per gate; `input_order` names the slot of each row block
+    of the weights, in order. grad_hidden_part, hidden_order: the same for h_{t-1} W_hh^T + b_hh
+    (the same array for RNN and LSTM, where both enter a_t alike). h_prev: (time, batch,
+    hidden), h_{t-1} of every step. grads: (dW_ih, dW_hh[, db_ih, db_hh]).
     """
-    rows = x.shape[0] * x.shape[1]
-    grad_in = grad_input_part.reshape(rows, -1)
-    grad_hid = grad_hidden_part.reshape(rows, -1)
-    grads: tuple[np.ndarray, ...] = (
-        grad_in.T @ x.reshape(rows, -1),
-        grad_hid.T @ h_prev.reshape(rows, -1),
-    )
+    rows, hidden = x.shape[0] * x.shape[1], h_prev.shape[2]
+    x_rows = x.reshape(rows, -1)
+    grads = []
+    for part, order, inputs in (
+        (grad_input_part, input_order, x_rows),
+        (grad_hidden_part, hidden_order, h_prev.reshape(rows, hidden)),
+    ):
+        if x.shape[1] == 1:  # batch 1, step-major (see empty_gates): a step's slots are a row
+            blocks = np.matmul(part.transpose(1, 2, 0, 3).reshape(rows, -1).T, inputs)
+            blocks = blocks.reshape(len(part), hidden, -1)[list(order)]
+            grads.append(blocks.reshape(-1, inputs.shape[1]))
+            continue
+        weight_grad = np.empty_like(x, shape=(len(order) * hidden, inputs.shape[1]))
+        for k, slot in enumerate(order):  # dW block k = sum over t, b of da_k^T [x or h_{t-1}]
+            block = weight_grad[k * hidden : (k + 1) * hidden]
+            # 2-D products: BLAS reads the strided views as they are (a stacked matmul on
+            # strided operands does not: 0.45 ms instead of 0.03 at char)
+            np.matmul(part[slot].reshape(rows, hidden).T, inputs, block)
+        grads.append(weight_grad)
     if has_bias:
-        grads += (grad_in.sum(axis=0), grad_hid.sum(axis=0))
-    grad_x = (grad_in @ weight_ih).reshape(x.shape) if needs_input_grad else None
-    return grad_x, grads
+        for part, order in ((grad_input_part, input_order), (grad_hidden_part, hidden_order)):
+            grads.append(part.sum(axis=(1, 2))[list(order)].reshape(-1))
+    grad_x = None
+    if needs_input_grad:  # dx_t = sum over gates k of da_k W_ih,k
+        grad_x = np.zeros_like(x)
+        grad_x_rows, product = grad_x.reshape(rows, -1), np.empty_like(x_rows)
+        for k, slot in enumerate(input_order):
+            weight_block = weight_ih[k * hidden : (k + 1) * hidden]
+            grad_x_rows += np.matmul(
+                grad_input_part[slot].reshape(rows, hidden), weight_block, product
+            )
+    return grad_x, tuple(grads)
 
 
 def rnn_forward(
@@ -151,6 +190,6 @@ def rnn_backward(
             grad_a_t *= keep
             dh = grad_a_t @ weight_hh + np.where(keep, 0, dh)
     grad_x, grads = sum_over_steps(
-        grad_a, grad_a, x, states[:-1], weight_ih, has_bias, needs_input_grad
+        grad_a[None], grad_a[None], x, states[:-1], weight_ih, has_bias, needs_input_grad
     )
     return grad_x, dh, grads
