@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from finite_differences import check_against_finite_differences, parts
+from finite_differences import check_against_finite_differences, like, parts
 
 from tinyrnn import GRU, LSTM, RNN, Bidirectional, stacked
 
@@ -146,7 +146,7 @@ def test_bidirectional_matches_torch_with_a_loss_on_h_n(rng, record_max, kind):
 @pytest.mark.parametrize("kind", ["LSTM", "GRU"])
 @pytest.mark.parametrize("return_sequences", [True, False])
 def test_two_layer_stack_matches_torch_with_a_loss_on_h_n(rng, record_max, kind, return_sequences):
-    """The documented recipe: each layer's backward gets its own grad_h_n, last layer first."""
+    """The stack's backward takes grad_h_n as a list, one entry per layer, as its h_n."""
     torch = pytest.importorskip("torch")
     from tinyrnn.interop import to_torch_module
 
@@ -157,9 +157,7 @@ def test_two_layer_stack_matches_torch_with_a_loss_on_h_n(rng, record_max, kind,
     y = model(x)
     weights_out = rng.standard_normal(y.shape)
     weights_n = [state(kind, rng), state(kind, rng)]  # layer 0, layer 1
-    grad = model[2].backward(weights_out, weights_n[1])
-    grad = model[1].backward(grad)  # the Dropout between them
-    dx = model[0].backward(grad, weights_n[0])
+    dx = model.backward(weights_out, weights_n)
 
     reference = to_torch_module(model)
     assert reference.num_layers == 2
@@ -174,3 +172,40 @@ def test_two_layer_stack_matches_torch_with_a_loss_on_h_n(rng, record_max, kind,
     errors.append(_max_param_error(model, reference))
     record_max("grad_h_n vs torch (2-layer stack)", max(errors))
     assert max(errors) < 1e-9, errors
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("extras", ["none", "lengths", "only_h_n"])
+def test_stack_gradcheck_with_grad_h_n(rng, record_max, kind, bidirectional, extras):
+    model = stacked(
+        KINDS[kind], 3, 2, num_layers=2, bidirectional=bidirectional, return_sequences=False,
+        dtype=F64, rng=rng,
+    )  # fmt: skip
+    x = rng.standard_normal((2, 4, 3))
+    model(x)
+    h0 = like(model.h_n, rng)  # one entry per layer, each shaped like that layer's h_n
+    lengths = np.array([4, 2]) if extras == "lengths" else None
+    weights_out = (
+        None if extras == "only_h_n" else rng.standard_normal((2, 4 if bidirectional else 2))
+    )
+    error = check_against_finite_differences(model, x, h0, lengths, weights_out, like(h0, rng))
+    record_max("grad_h_n gradcheck (stacks), max abs error", error)
+
+
+def test_stack_grad_h_n_entries_may_be_none_and_bad_lists_are_refused(rng):
+    model = stacked(LSTM, 3, 4, num_layers=2, dtype=F64, rng=rng)
+    x = rng.standard_normal((2, 5, 3))
+    model(x)
+    grad_top = (None, rng.standard_normal((2, 4)))
+    dx = model.backward(None, [None, grad_top])
+    assert isinstance(model.grad_h0, list) and len(model.grad_h0) == 2
+    model(x)
+    dx_by_layer = model[0].backward(model[1].backward(model[2].backward(None, grad_top)))
+    np.testing.assert_array_equal(dx, dx_by_layer)
+    for bad, match in [((None,), "a tuple of length 1"), (np.zeros((2, 4)), "a ndarray")]:
+        model(x)
+        with pytest.raises(TypeError, match=f"RecurrentStack: grad_h_n .* got {match}"):
+            model.backward(None, bad)
+    with pytest.raises(TypeError, match="RecurrentStack: h0 must be None or a list"):
+        model(x, [None, None, None])

@@ -294,17 +294,44 @@ def test_no_grad_keeps_no_cache(rng):
         layer.backward(np.zeros((2, 3, HIDDEN)))
 
 
-def test_cell_backward_accepts_none_for_dc(rng):
+@pytest.mark.parametrize("missing", ["dh", "dc"])
+def test_cell_backward_accepts_none_for_either_gradient(rng, missing):
+    """PyTorch's LSTMCell takes a loss on h_t or on c_t alone: None is a zero gradient."""
     cell = LSTMCell(INPUT, HIDDEN, dtype=F64, rng=rng)
-    x, state, grad_h = rng.standard_normal((2, INPUT)), random_state(rng, 2), np.ones((2, HIDDEN))
+    x, state = rng.standard_normal((2, INPUT)), random_state(rng, 2)
+    given = rng.standard_normal((2, HIDDEN))
     results = []
-    for grad_c in (None, np.zeros((2, HIDDEN))):
+    for absent in (None, np.zeros((2, HIDDEN))):
         cell.zero_grad()
         cell(x, state)
-        dx, (dh, dc) = cell.backward((grad_h, grad_c))
+        dx, (dh, dc) = cell.backward((absent, given) if missing == "dh" else (given, absent))
         results.append([dx, dh, dc, *(param.grad.copy() for param in cell.parameters())])
     for a, b in zip(*results, strict=True):
         np.testing.assert_array_equal(a, b)
+    assert np.abs(results[0][0]).max() > 0
+
+
+@pytest.mark.parametrize("missing", ["dh", "dc"])
+def test_cell_with_one_gradient_missing_matches_torch(torch, same, rng, missing):
+    ours = LSTMCell(INPUT, HIDDEN, dtype=F64, rng=rng)
+    theirs = torch.nn.LSTMCell(INPUT, HIDDEN).double()
+    copy_into_torch(torch, ours, theirs, "")
+    x, state = rng.standard_normal((3, INPUT)), random_state(rng, 3)
+    x_t, state_t = leaf(torch, x), tuple(leaf(torch, part) for part in state)
+    h_t, c_t = theirs(x_t, state_t)
+    given = rng.standard_normal((3, HIDDEN))
+    ours(x, state)
+    if missing == "dh":  # the loss reads c_t only
+        dx, (dh_prev, dc_prev) = ours.backward((None, given))
+        (c_t * torch.from_numpy(given)).sum().backward()
+    else:
+        dx, (dh_prev, dc_prev) = ours.backward((given, None))
+        (h_t * torch.from_numpy(given)).sum().backward()
+    same("dx", dx, x_t.grad)
+    same("dh_prev", dh_prev, state_t[0].grad)
+    same("dc_prev", dc_prev, state_t[1].grad)
+    for name, param in ours.named_parameters():
+        same(f"grad {name}", param.grad, getattr(theirs, name).grad)
 
 
 def test_float32_stays_float32(rng):

@@ -1,8 +1,6 @@
-"""Stacked recurrent layers: stacked(), gradcheck, torch num_layers parity, the h0 recipe."""
+"""Stacked recurrent layers: stacked(), gradcheck, torch num_layers parity with h0 and lengths."""
 
 from __future__ import annotations
-
-import inspect
 
 import numpy as np
 import pytest
@@ -29,14 +27,12 @@ def layer_type(kind):
             return tinyrnn.RNN(cell=cell, return_sequences=return_sequences)
 
         return make
-    found = getattr(tinyrnn, kind, None)
-    if found is None:
-        pytest.skip(f"tinyrnn.{kind} does not exist yet (another helper is writing it)")
-    return found
+    return getattr(tinyrnn, kind)
 
 
 def test_structure(rng):
     model = stacked(tinyrnn.RNN, 3, 5, num_layers=3, dropout=0.2, return_sequences=False, rng=rng)
+    assert isinstance(model, tinyrnn.RecurrentStack) and isinstance(model, tinyrnn.Sequential)
     assert len(model) == 5
     assert [type(layer).__name__ for layer in model] == ["RNN", "Dropout", "RNN", "Dropout", "RNN"]
     assert [model[i].cell.input_size for i in (0, 2, 4)] == [3, 5, 5]
@@ -93,7 +89,7 @@ def _torch_reference(model, kind, x, h0_layers):
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("return_sequences", [True, False])
-def test_matches_torch_num_layers_with_h0_by_hand(kind, return_sequences, rng, record_max):
+def test_matches_torch_num_layers_with_h0(kind, return_sequences, rng, record_max):
     torch = pytest.importorskip("torch")
     from tinyrnn.interop import torch_parameter_names
 
@@ -109,15 +105,11 @@ def test_matches_torch_num_layers_with_h0_by_hand(kind, return_sequences, rng, r
         else rng.standard_normal((2, 4))
         for _ in range(3)
     ]
-    # The documented recipe for per-layer initial states: call the layers by hand.
-    y = x
-    for index, layer in enumerate(model):
-        y = layer(y, h0[index // 2]) if index % 2 == 0 else layer(y)
+    y = model(x, h0)  # one initial state per layer, layer 0 first
     grad_output = rng.standard_normal(y.shape)
-    grad = grad_output
-    for layer in reversed(list(model)):
-        grad = layer.backward(grad)
-    grads_h0 = [model[i].grad_h0 for i in (0, 2, 4)]
+    grad = model.backward(grad_output)
+    grads_h0 = model.grad_h0
+    assert [g is model[i].grad_h0 for i, g in zip((0, 2, 4), grads_h0, strict=True)] == [True] * 3
 
     reference, x_t, h0_t, out_t = _torch_reference(model, kind, x, h0)
     assert reference.num_layers == 3 and reference.dropout == 0.3
@@ -156,12 +148,8 @@ def test_sequential_stack_trains_with_dropout(rng):
     assert losses[-1] < 0.2 * losses[0]
 
 
-@pytest.mark.skipif(
-    "lengths" not in inspect.signature(tinyrnn.RNN.forward).parameters,
-    reason="RNN(lengths=...) does not exist yet (another helper is adding it)",
-)
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
-def test_lengths_by_hand_match_torch_packed(kind, rng, record_max):
+def test_lengths_match_torch_packed(kind, rng, record_max):
     torch = pytest.importorskip("torch")
     from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
@@ -170,9 +158,9 @@ def test_lengths_by_hand_match_torch_packed(kind, rng, record_max):
     model = stacked(layer_type(kind), 3, 4, num_layers=2, dtype=np.float64, rng=rng).eval()
     lengths = np.array([3, 5, 1])
     x = rng.standard_normal((3, 5, 3))
-    y = model[2](model[1](model[0](x, lengths=lengths)), lengths=lengths)
+    y = model(x, lengths=lengths)  # every layer gets the lengths
     grad_output = rng.standard_normal(y.shape)
-    grad_x = model[0].backward(model[1].backward(model[2].backward(grad_output)))
+    grad_x = model.backward(grad_output)
 
     x_t = torch.tensor(x, requires_grad=True)
     packed = pack_padded_sequence(x_t, torch.from_numpy(lengths), True, enforce_sorted=False)

@@ -13,7 +13,7 @@ from .lstm_cell import LSTMCell
 from .luong_attention import LuongAttention
 from .rnn import RNN
 from .rnn_cell import RNNCell
-from .stacked import stacked
+from .stacked import RecurrentStack, stacked
 
 __all__ = [
     "BahdanauAttention",
@@ -30,6 +30,7 @@ __all__ = [
     "Linear",
     "RNNCell",
     "RecurrentCell",
+    "RecurrentStack",
     "ReLU",
     "Sigmoid",
     "Softmax",
