@@ -209,3 +209,19 @@ def test_stack_grad_h_n_entries_may_be_none_and_bad_lists_are_refused(rng):
             model.backward(None, bad)
     with pytest.raises(TypeError, match="RecurrentStack: h0 must be None or a list"):
         model(x, [None, None, None])
+
+
+@pytest.mark.parametrize(
+    ("kind", "bad", "error", "match"),
+    [
+        ("GRU", np.zeros((3, 4)), ValueError, r"GRU.backward: expected grad_h_n of shape \(2, 4\)"),
+        ("LSTM", np.zeros((2, 4)), TypeError, "LSTM.backward: expected grad_h_n as a tuple of 2"),
+        ("LSTM", (None, np.zeros((2, 5))), ValueError, r"grad_h_n of shape \(2, 4\) \(like h_n\)"),
+        ("RNN", "abc", TypeError, "RNN"),
+    ],
+)
+def test_bad_grad_h_n_names_the_layer_and_shapes(rng, kind, bad, error, match):
+    layer = build(kind, rng)
+    layer(rng.standard_normal((2, 5, 3)))
+    with pytest.raises(error, match=match):
+        layer.backward(None, bad)

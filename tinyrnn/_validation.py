@@ -83,13 +83,18 @@ def check_not_empty(x: np.ndarray, who: str) -> None:
         raise ValueError(f"{who}: the input has no time steps (shape {x.shape})")
 
 
-def check_grad(grad: Any, shape: tuple[int, ...], who: str) -> np.ndarray:
-    """A backward's incoming gradient must have the shape of the forward's output."""
+def check_grad(
+    grad: Any,
+    shape: tuple[int, ...],
+    who: str,
+    what: str = "grad_output",
+    like: str = "the forward output",
+) -> np.ndarray:
+    """A backward's incoming gradient must have the shape of what it is the gradient of."""
     if not isinstance(grad, np.ndarray):
-        grad = as_float_array(grad, np.dtype(np.float64), who, "grad_output")
+        grad = as_float_array(grad, np.dtype(np.float64), who, what)
     if grad.shape != shape:
         raise ValueError(
-            f"{who}.backward: expected grad_output of shape {tuple(shape)} (the forward output), "
-            f"got {grad.shape}"
+            f"{who}.backward: expected {what} of shape {tuple(shape)} ({like}), got {grad.shape}"
         )
     return grad

@@ -347,17 +347,23 @@ class RNN(Module):
 
     def _checked_grad_h_n(self, grad_h_n: Any, last: State) -> State:
         """dL/d(h_n) in the state's structure (zeros where None), checked against h_n."""
-        name = f"{type(self).__name__} (grad_h_n)"
+        name = type(self).__name__
         if grad_h_n is None:
             return map_state(np.zeros_like, last)
         if isinstance(last, np.ndarray):
-            return check_grad(grad_h_n, last.shape, name).astype(last.dtype, copy=True)
+            grad = check_grad(grad_h_n, last.shape, name, "grad_h_n", "like h_n")
+            return grad.astype(last.dtype, copy=True)
         if not isinstance(grad_h_n, (tuple, list)) or len(grad_h_n) != len(last):
-            raise TypeError(f"{name}: expected a tuple of {len(last)} arrays like h_n (or None)")
+            raise TypeError(
+                f"{name}.backward: expected grad_h_n as a tuple of {len(last)} arrays like h_n "
+                f"(or None), got {type(grad_h_n).__name__}"
+            )
         return tuple(
             np.zeros_like(part)
             if grad is None
-            else check_grad(grad, part.shape, name).astype(part.dtype, copy=True)
+            else check_grad(grad, part.shape, name, "grad_h_n", "like h_n").astype(
+                part.dtype, copy=True
+            )
             for grad, part in zip(grad_h_n, last, strict=True)
         )
 
