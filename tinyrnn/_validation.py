@@ -48,6 +48,8 @@ def as_prediction(pred: Any, who: str) -> np.ndarray:
 def check_shape(array: np.ndarray, spec: ShapeSpec, who: str, what: str = "input") -> None:
     """Raise ValueError unless `array.shape` matches `spec` (see ShapeSpec)."""
     shape = array.shape
+    if shape == spec:  # every size given and matching: the common case, no loop needed
+        return
     if spec and spec[0] is Ellipsis:
         fixed = spec[1:]
         ok = len(shape) >= len(fixed) and all(

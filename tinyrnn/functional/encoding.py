@@ -17,6 +17,5 @@ def one_hot(indices: Any, num_classes: int, dtype: Any = np.float32) -> np.ndarr
             f"one_hot: indices must lie in [0, {num_classes}), got range "
             f"[{index_array.min()}, {index_array.max()}]"
         )
-    encoded = np.zeros(index_array.shape + (num_classes,), dtype=dtype)
-    np.put_along_axis(encoded, index_array[..., None], 1, axis=-1)
-    return encoded
+    # Each index compared with every class: True exactly at the index's own class.
+    return (index_array[..., None] == np.arange(num_classes)).astype(dtype)

@@ -34,10 +34,12 @@ class GRUCell(RecurrentCell):
         if self.bias_ih is not None and self.bias_hh is not None:
             a_x += self.bias_ih.data
             a_h += self.bias_hh.data
-        x_r, x_z, x_n = np.split(a_x, 3, axis=1)
-        h_r, h_z, h_n = np.split(a_h, 3, axis=1)
-        r, z = F.sigmoid(x_r + h_r), F.sigmoid(x_z + h_z)
-        n = F.tanh(x_n + r * h_n)
+        # The blocks of each: r, z, n. r and z in one sigmoid (fewer NumPy calls, see LSTMCell).
+        size = self.hidden_size
+        r_z = F.sigmoid(a_x[:, : 2 * size] + a_h[:, : 2 * size])
+        r, z = r_z[:, :size], r_z[:, size:]
+        h_n = a_h[:, 2 * size :]
+        n = F.tanh(a_x[:, 2 * size :] + r * h_n)
         h = (1 - z) * n + z * h_prev
         self.save_for_backward((x, h_prev, r, z, n, h_n))  # h_n = h_{t-1} W_hn^T + b_hn
         return h

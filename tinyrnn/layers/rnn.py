@@ -208,8 +208,10 @@ class RNN(Module):
         if input_mask is not None:
             x = x * input_mask[:, None, :]  # one mask for every step of a sequence
         # Recurrent dropout acts inside the step, which the fused kernels do not model: it
-        # runs the step-by-step path, through the cell's own forward and backward.
-        if type(self.cell) in FUSED_KERNELS and recurrent_mask is None:
+        # runs the step-by-step path, through the cell's own forward and backward. So does a
+        # single step (sampling, streaming): a kernel's setup (weight layouts, the input
+        # projection of all steps) costs more than it saves on one step (bench_inference.py).
+        if type(self.cell) in FUSED_KERNELS and recurrent_mask is None and steps > 1:
             outputs, last, cache = self._forward_fused(x, state, run)
         else:
             outputs, last, cache = self._forward_steps(x, state, run, recurrent_mask)

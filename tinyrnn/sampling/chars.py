@@ -106,8 +106,10 @@ def _draw(logits: np.ndarray, temperature: float, rng: np.random.Generator) -> i
     # Shift first so the largest scaled logit is exactly 0: a tiny temperature then sends the
     # others to -inf (probability 0) instead of overflowing to inf - inf = nan.
     scaled = (logits.astype(np.float64) - np.max(logits)) / temperature
-    cumulative = np.cumsum(F.softmax(scaled))
-    # side="right": the first class whose cumulative probability exceeds u, which never picks a
-    # class of probability 0.
+    # exp(scaled) is softmax(scaled) times a constant; drawing u times the total inverts the
+    # cumulative sum without normalising it first.
+    cumulative = np.cumsum(np.exp(scaled))
+    # side="right": the first class whose cumulative weight exceeds u * total, which never picks
+    # a class of probability 0.
     index = int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"))
     return min(index, len(cumulative) - 1)
