@@ -28,7 +28,7 @@ from tinyrnn.data import sine_wave
 F32, F64 = np.float32, np.float64
 
 
-NO_INPUT = r"\(batch, time, 3\)"
+NO_INPUT = r"\(batch, time, 3\) or, unbatched, \(time, 3\)"
 WRONG_SHAPES = [
     (
         lambda: Linear(3, 2)(np.zeros((4, 5))),
@@ -53,7 +53,10 @@ WRONG_SHAPES = [
         lambda: RNN(3, 4)(np.zeros((2, 0, 3))),
         r"RNN: the input has no time steps \(shape \(2, 0, 3\)\)",
     ),
-    (lambda: RNNCell(3, 4)(np.zeros((2, 5, 3))), r"RNNCell: .* \(batch, 3\), got \(2, 5, 3\)"),
+    (
+        lambda: RNNCell(3, 4)(np.zeros((2, 5, 3))),
+        r"RNNCell: .* \(batch, 3\) or, unbatched, \(3,\), got \(2, 5, 3\)",
+    ),
     (
         lambda: RNNCell(3, 4)(np.zeros((2, 3)), np.zeros((2, 5))),
         r"RNNCell: .*state.* \(2, 4\), got \(2, 5\)",

@@ -373,7 +373,8 @@ def test_wrong_state_shapes_name_the_layer_and_shapes(rng, h_shape, c_shape, wha
 def test_other_bad_input(rng):
     layer = LSTM(INPUT, HIDDEN, stateful=True, dtype=F64, rng=rng)
     with pytest.raises(
-        ValueError, match=r"LSTM: expected input of shape \(batch, time, 3\), got \(2, 3, 5\)"
+        ValueError,
+        match=r"LSTM: expected input of shape \(batch, time, 3\) or, .*, got \(2, 3, 5\)",
     ):
         layer(np.zeros((2, 3, 5)))
     layer(np.zeros((2, 3, INPUT)))

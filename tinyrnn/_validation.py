@@ -45,8 +45,11 @@ def as_prediction(pred: Any, who: str) -> np.ndarray:
     return as_float_array(pred, get_default_dtype(), who, "pred")
 
 
-def check_shape(array: np.ndarray, spec: ShapeSpec, who: str, what: str = "input") -> None:
-    """Raise ValueError unless `array.shape` matches `spec` (see ShapeSpec)."""
+def check_shape(
+    array: np.ndarray, spec: ShapeSpec, who: str, what: str = "input", unbatched: bool = False
+) -> None:
+    """Raise ValueError unless `array.shape` matches `spec` (see ShapeSpec); `unbatched`: the
+    message also names the shape without the batch axis, which the caller accepts too."""
     shape = array.shape
     if shape == spec:  # every size given and matching: the common case, no loop needed
         return
@@ -61,15 +64,23 @@ def check_shape(array: np.ndarray, spec: ShapeSpec, who: str, what: str = "input
             not isinstance(want, int) or got == want for want, got in zip(spec, shape, strict=True)
         )
     if not ok:
-        raise ValueError(f"{who}: expected {what} of shape {format_spec(spec)}, got {tuple(shape)}")
+        expected = format_spec(spec)
+        if unbatched:
+            expected += f" or, unbatched, {format_spec(spec[1:])}"
+        raise ValueError(f"{who}: expected {what} of shape {expected}, got {tuple(shape)}")
 
 
 def checked_input(
-    x: Any, dtype: np.dtype[Any], spec: ShapeSpec, who: str, what: str = "input"
+    x: Any,
+    dtype: np.dtype[Any],
+    spec: ShapeSpec,
+    who: str,
+    what: str = "input",
+    unbatched: bool = False,
 ) -> np.ndarray:
     """`as_float_array` then `check_shape`: the one call a layer's forward makes per input."""
     array = as_float_array(x, dtype, who, what)
-    check_shape(array, spec, who, what)
+    check_shape(array, spec, who, what, unbatched)
     return array
 
 

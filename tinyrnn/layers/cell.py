@@ -72,7 +72,8 @@ class RecurrentCell(Module):
 
     def check_step(self, x: Any, state: Any) -> tuple[np.ndarray, Any]:
         """forward's arguments checked: x_t (batch, input), the state (None: zeros)."""
-        x = checked_input(x, self.dtype, ("batch", self.input_size), type(self).__name__)
+        spec = ("batch", self.input_size)
+        x = checked_input(x, self.dtype, spec, type(self).__name__, unbatched=True)
         check_not_empty(x, type(self).__name__)
         if state is None:
             return x, self.initial_state(x.shape[0], x)

@@ -189,7 +189,8 @@ class RNN(Module):
         unbatched = not (isinstance(x, np.ndarray) and x.ndim == 3) and is_unbatched(x, 3)
         if unbatched:
             x, h0, mask = self._as_batch_of_one(x, h0, lengths, mask)
-        x = checked_input(x, self.dtype, ("batch", "time", self.input_size or "input"), name)
+        spec = ("batch", "time", self.input_size or "input")
+        x = checked_input(x, self.dtype, spec, name, unbatched=True)
         check_not_empty(x, name)
         batch, steps = x.shape[:2]
         state = self.initial_state(x, h0)
