@@ -114,12 +114,12 @@ def kernel_parts(shape: tuple[int, ...], layer: str, steps: int) -> dict[str, fl
     return result
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--layers", default=",".join(C.LAYERS))
     parser.add_argument("--sizes", default=",".join(SIZES))
     parser.add_argument("--steps", type=int, default=30)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     for layer in args.layers.split(","):
         for name in args.sizes.split(","):
             shape = SIZES[name]

@@ -1,4 +1,5 @@
-"""benchmarks/bench_inference.py and ab_kernels.py run (tiny smoke runs) and print their tables."""
+"""benchmarks/bench_inference.py, ab_kernels.py and profile_step.py run (tiny smoke runs) and
+print their tables."""
 
 from __future__ import annotations
 
@@ -45,3 +46,11 @@ def test_ab_kernels_compares_a_revision_with_the_working_tree(monkeypatch, capsy
     module.main(["--old", "HEAD", "--sizes", "seed", "--seconds", "0.01"])
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[:2] for line in lines[2:]] == [["seed", "lstm"], ["seed", "gru"]]
+
+
+def test_profile_step_splits_every_layer_type(monkeypatch, capsys):
+    load("profile_step", monkeypatch).main(["--sizes", "seed", "--steps", "2"])
+    out = capsys.readouterr().out
+    for kind in ("rnn", "lstm", "gru"):
+        assert f"{kind} seed (1, 3, 3, 16, 3): step total" in out
+    assert out.count("fwd rest (elementwise, calls)") == 3
