@@ -62,6 +62,11 @@ def empty_gates(like: np.ndarray, gates: int, steps: int, batch: int, hidden: in
     return np.empty_like(like, shape=(gates, steps, batch, hidden), order="C")
 
 
+def _in_order(blocks: np.ndarray, order: Sequence[int]) -> np.ndarray:
+    """blocks (slots, ...) -> the slots named by `order` (no copy when they already are)."""
+    return blocks if tuple(order) == tuple(range(len(blocks))) else blocks[list(order)]
+
+
 def sum_over_steps(
     grad_input_part: np.ndarray,
     grad_hidden_part: np.ndarray,
@@ -83,14 +88,15 @@ def sum_over_steps(
     """
     rows, hidden = x.shape[0] * x.shape[1], h_prev.shape[2]
     x_rows = x.reshape(rows, -1)
-    grads = []
+
+    grads: list[np.ndarray] = []
     for part, order, inputs in (
         (grad_input_part, input_order, x_rows),
         (grad_hidden_part, hidden_order, h_prev.reshape(rows, hidden)),
     ):
         if x.shape[1] == 1:  # batch 1, step-major (see empty_gates): a step's slots are a row
             blocks = np.matmul(part.transpose(1, 2, 0, 3).reshape(rows, -1).T, inputs)
-            blocks = blocks.reshape(len(part), hidden, -1)[list(order)]
+            blocks = _in_order(blocks.reshape(len(part), hidden, -1), order)
             grads.append(blocks.reshape(-1, inputs.shape[1]))
             continue
         weight_grad = np.empty_like(x, shape=(len(order) * hidden, inputs.shape[1]))
@@ -102,7 +108,7 @@ def sum_over_steps(
         grads.append(weight_grad)
     if has_bias:
         for part, order in ((grad_input_part, input_order), (grad_hidden_part, hidden_order)):
-            grads.append(part.sum(axis=(1, 2))[list(order)].reshape(-1))
+            grads.append(_in_order(part.sum(axis=(1, 2)), order).reshape(-1))
     grad_x = None
     if needs_input_grad:  # dx_t = sum over gates k of da_k W_ih,k
         grad_x = np.zeros_like(x)

@@ -150,9 +150,10 @@ class Optimizer:
         buffer = self._workspace.get(data.dtype)
         if buffer is None or buffer.shape[1] < data.size:
             buffer = self._workspace[data.dtype] = np.empty((2, data.size), data.dtype)
-        decayed, work = (half.reshape(data.shape) for half in buffer[:, : data.size])
+        work = buffer[1, : data.size].reshape(data.shape)
         if weight_decay == 0:
             return param.grad, work
+        decayed = buffer[0, : data.size].reshape(data.shape)
         np.multiply(data, weight_decay, out=decayed)
         decayed += param.grad
         return decayed, work
