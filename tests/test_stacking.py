@@ -169,3 +169,29 @@ def test_lengths_match_torch_packed(kind, rng, record_max):
     errors = [np.abs(y - out_t.detach().numpy()).max(), np.abs(grad_x - x_t.grad.numpy()).max()]
     record_max("stacked(lengths) vs torch packed", max(errors))
     assert max(errors) < 1e-10, errors
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_mask_and_h0_go_to_every_layer_as_calls_by_hand(kind, rng):
+    model = stacked(layer_type(kind), 3, 4, num_layers=2, dtype=np.float64, rng=rng)
+    x = rng.standard_normal((2, 5, 3))
+    mask = np.array([[True, False, True, True, False], [False, True, True, False, True]])
+    shape = (2, 4)
+    h0 = [
+        (rng.standard_normal(shape), rng.standard_normal(shape))
+        if kind == "LSTM"
+        else rng.standard_normal(shape)
+        for _ in range(2)
+    ]
+    grad_output = rng.standard_normal((2, 5, 4))
+    y = model(x, h0, mask=mask)
+    assert [h is model[i].h_n for h, i in zip(model.h_n, (0, 2), strict=True)] == [True, True]
+    dx = model.backward(grad_output)
+    grads = [p.grad.copy() for p in model.parameters()]
+    model.zero_grad()
+    by_hand = model[2](model[1](model[0](x, h0[0], mask=mask)), h0[1], mask=mask)
+    dx_by_hand = model[0].backward(model[1].backward(model[2].backward(grad_output)))
+    np.testing.assert_array_equal(y, by_hand)
+    np.testing.assert_array_equal(dx, dx_by_hand)
+    for got, param in zip(grads, model.parameters(), strict=True):
+        np.testing.assert_array_equal(got, param.grad)

@@ -88,7 +88,6 @@ def sum_over_steps(
     """
     rows, hidden = x.shape[0] * x.shape[1], h_prev.shape[2]
     x_rows = x.reshape(rows, -1)
-
     grads: list[np.ndarray] = []
     for part, order, inputs in (
         (grad_input_part, input_order, x_rows),
