@@ -195,3 +195,17 @@ def test_mask_and_h0_go_to_every_layer_as_calls_by_hand(kind, rng):
     np.testing.assert_array_equal(dx, dx_by_hand)
     for got, param in zip(grads, model.parameters(), strict=True):
         np.testing.assert_array_equal(got, param.grad)
+
+
+@pytest.mark.parametrize("container", ["Sequential", "RecurrentStack"])
+def test_a_missing_input_gradient_above_the_first_layer_is_refused(container, rng):
+    model = stacked(tinyrnn.GRU, 3, 4, num_layers=2, dtype=np.float64, rng=rng)
+    if container == "Sequential":
+        model = tinyrnn.Sequential(*model)
+    model[2].needs_input_grad = False  # the top layer would hand nothing down
+    model(rng.standard_normal((2, 5, 3)))
+    with pytest.raises(
+        RuntimeError,
+        match=rf"{container}.backward: layer 2 \(GRU\) returned no input gradient .* layer 1 needs",
+    ):
+        model.backward(np.ones((2, 5, 4)))

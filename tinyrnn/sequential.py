@@ -8,6 +8,16 @@ from typing import Any, overload
 from .module import Module
 
 
+def check_input_grad(grad: Any, index: int, layer: Module, who: str) -> None:
+    """Refuse a missing dL/dx from layer `index` of a chain when a layer below still needs it."""
+    if grad is None and index > 0:
+        raise RuntimeError(
+            f"{who}.backward: layer {index} ({type(layer).__name__}) returned no input "
+            f"gradient (its needs_input_grad is False), but layer {index - 1} needs one: only "
+            "the first layer may skip it"
+        )
+
+
 class Sequential(Module):
     """`Sequential(*layers)`: y = layers[-1](...layers[0](x)); backward runs them in reverse."""
 
@@ -48,12 +58,7 @@ class Sequential(Module):
         for index in range(len(self._layers) - 1, -1, -1):
             layer = self._layers[index]
             grad_output = layer.backward(grad_output)
-            if grad_output is None and index > 0:
-                raise RuntimeError(
-                    f"Sequential.backward: layer {index} ({type(layer).__name__}) returned no "
-                    f"input gradient (its needs_input_grad is False), but layer {index - 1} "
-                    "needs one: only the first layer may skip it"
-                )
+            check_input_grad(grad_output, index, layer, type(self).__name__)
         return None if not self.needs_input_grad else grad_output
 
     def append(self, layer: Module) -> Sequential:

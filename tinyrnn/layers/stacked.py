@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..module import Module
-from ..sequential import Sequential
+from ..sequential import Sequential, check_input_grad
 from .bidirectional import Bidirectional
 from .dropout import Dropout
 
@@ -79,12 +79,7 @@ class RecurrentStack(Sequential):
                 grad = layer.backward(grad)
             else:
                 grad = layer.backward(grad, grads_n.pop())
-            if grad is None and index > 0:
-                raise RuntimeError(
-                    f"RecurrentStack.backward: layer {index} ({type(layer).__name__}) returned "
-                    "no input gradient (its needs_input_grad is False), but the layers below "
-                    "need one: only the first layer may skip it"
-                )
+            check_input_grad(grad, index, layer, "RecurrentStack")
         self.grad_h0 = [getattr(layer, "grad_h0", None) for layer in self.recurrent_layers()]
         return None if not self.needs_input_grad else grad
 
