@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .recurrent import empty_gates, sum_over_steps
+from .recurrent import empty_gates, project_inputs, sum_over_steps
 
 
 def _gate_major(weight: np.ndarray, hidden: int) -> np.ndarray:
@@ -49,9 +49,7 @@ def gru_forward(
     hidden = weight_hh.shape[1]
     # gates[k, t]: the input's part of gate k at step t (r and z halved): every step at once.
     gates = empty_gates(h0, 3, steps, batch, hidden)
-    x_rows, weight_ih_blocks = x.reshape(steps * batch, inputs), _gate_major(weight_ih, hidden)
-    for gate, weight in zip(gates, weight_ih_blocks, strict=True):  # as in lstm.py
-        np.matmul(x_rows, weight.T, gate.reshape(-1, hidden))
+    project_inputs(x, _gate_major(weight_ih, hidden), gates)
     # b_ir + b_hr and b_iz + b_hz are summed (and halved) into gates; b_hn stays inside r * (...).
     bias, bias_hn = np.zeros_like(h0, shape=(3 * hidden, 1)), np.zeros_like(h0, shape=hidden)
     if bias_ih is not None:

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from .recurrent import empty_gates, sum_over_steps
+from .recurrent import empty_gates, project_inputs, sum_over_steps
 
 State = tuple[np.ndarray, np.ndarray]
 ORDER = (3, 0, 1, 2)  # the internal gate order (o, i, f, g), as indices of PyTorch's (i, f, g, o)
@@ -70,9 +70,7 @@ def lstm_forward(
     # h: one GEMM per gate for all steps, outside the loop (np.matmul: BLAS reads the transposed
     # and, at batch 1, strided views as they are; np.dot would copy them).
     gates = empty_gates(h0, 4, steps, batch, hidden)
-    x_rows, weight_ih_blocks = x.reshape(steps * batch, inputs), _gate_major(weight_ih, hidden)
-    for gate, weight in zip(gates, weight_ih_blocks, strict=True):
-        np.matmul(x_rows, weight.T, gate.reshape(-1, hidden))
+    project_inputs(x, _gate_major(weight_ih, hidden), gates)
     if bias_ih is not None and bias_hh is not None:
         gates += _gate_major((bias_ih + bias_hh)[:, None], hidden).reshape(4, 1, 1, hidden)
     # Row 0 holds h0 / c0, row t + 1 holds h_t / c_t: h_{t-1} of every step is one view.

@@ -62,6 +62,25 @@ def empty_gates(like: np.ndarray, gates: int, steps: int, batch: int, hidden: in
     return np.empty_like(like, shape=(gates, steps, batch, hidden), order="C")
 
 
+def project_inputs(x: np.ndarray, weight_blocks: np.ndarray, gates: np.ndarray) -> None:
+    """gates[k] = x W_k^T for every gate k.  x: (time, batch, input), weight_blocks: (gates,
+    hidden, input), gates: `empty_gates`'s (gates, time, batch, hidden), written in place.
+
+    The input's part of every step does not depend on h: it is computed for all steps outside
+    the loop. np.matmul: BLAS reads the transposed and strided views as they are (np.dot would
+    copy them).
+    """
+    slots, steps, batch, hidden = gates.shape
+    x_rows = x.reshape(steps * batch, -1)
+    if batch == 1:  # step-major memory: all gates of all steps are one (time, gates * hidden)
+        # block, filled by one GEMM instead of one per gate (a kernel pass at seed -5%, char -2%)
+        step_rows = gates.transpose(1, 0, 2, 3).reshape(steps, slots * hidden)  # a view
+        np.matmul(x_rows, weight_blocks.reshape(slots * hidden, -1).T, step_rows)
+        return
+    for gate, weight in zip(gates, weight_blocks, strict=True):
+        np.matmul(x_rows, weight.T, gate.reshape(-1, hidden))
+
+
 def _in_order(blocks: np.ndarray, order: Sequence[int]) -> np.ndarray:
     """blocks (slots, ...) -> the slots named by `order` (no copy when they already are)."""
     return blocks if tuple(order) == tuple(range(len(blocks))) else blocks[list(order)]
@@ -105,9 +124,13 @@ def sum_over_steps(
             # strided operands does not: 0.45 ms instead of 0.03 at char)
             np.matmul(part[slot].reshape(rows, hidden).T, inputs, block)
         grads.append(weight_grad)
-    if has_bias:
-        for part, order in ((grad_input_part, input_order), (grad_hidden_part, hidden_order)):
-            grads.append(_in_order(part.sum(axis=(1, 2)), order).reshape(-1))
+    if has_bias:  # db = the sum over t, b of da
+        grad_bias_ih = _in_order(grad_input_part.sum(axis=(1, 2)), input_order).reshape(-1)
+        if grad_hidden_part is grad_input_part and hidden_order == input_order:
+            grad_bias_hh = grad_bias_ih.copy()  # RNN, LSTM: one sum (-0.15 ms at medium)
+        else:
+            grad_bias_hh = _in_order(grad_hidden_part.sum(axis=(1, 2)), hidden_order).reshape(-1)
+        grads += [grad_bias_ih, grad_bias_hh]
     grad_x = None
     if needs_input_grad:  # dx_t = sum over gates k of da_k W_ih,k
         grad_x = np.zeros_like(x)
