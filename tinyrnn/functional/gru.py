@@ -45,7 +45,7 @@ def gru_forward(
 ) -> tuple[np.ndarray, np.ndarray, tuple[Any, ...]]:
     """x: (time, batch, input), h0 (batch, hidden) -> (h (time, batch, hidden), h_T, cache)."""
     h0 = state0
-    steps, batch, inputs = x.shape
+    steps, batch, _ = x.shape
     hidden = weight_hh.shape[1]
     # gates[k, t]: the input's part of gate k at step t (r and z halved): every step at once.
     gates = empty_gates(h0, 3, steps, batch, hidden)

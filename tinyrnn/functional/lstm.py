@@ -64,11 +64,9 @@ def lstm_forward(
 ) -> tuple[np.ndarray, State, tuple[Any, ...]]:
     """x: (time, batch, input), (h0, c0) -> (h (time, batch, hidden), (h_T, c_T), cache)."""
     h0, c0 = state0
-    steps, batch, inputs = x.shape
+    steps, batch, _ = x.shape
     hidden = weight_hh.shape[1]
-    # gates[k, t]: gate k's a_t (halved for the sigmoids). The input's part does not depend on
-    # h: one GEMM per gate for all steps, outside the loop (np.matmul: BLAS reads the transposed
-    # and, at batch 1, strided views as they are; np.dot would copy them).
+    # gates[k, t]: gate k's a_t (halved for the sigmoids), the input's part first (all steps).
     gates = empty_gates(h0, 4, steps, batch, hidden)
     project_inputs(x, _gate_major(weight_ih, hidden), gates)
     if bias_ih is not None and bias_hh is not None:
