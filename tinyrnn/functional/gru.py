@@ -25,12 +25,14 @@ import numpy as np
 
 from .recurrent import empty_gates, project_inputs, sum_over_steps
 
+# Per gate (r, z, n): 0.5 for the sigmoids (a / 2), 1 for n. float32: exact, and a float64
+# array times it stays float64.
+SIGMOID_HALF = np.array([0.5, 0.5, 1], dtype=np.float32).reshape(3, 1, 1)
+
 
 def _gate_major(weight: np.ndarray, hidden: int) -> np.ndarray:
-    """(3 * hidden, n) rows (r, z, n) -> (3, hidden, n) blocks, r and z halved (exactly)."""
-    blocks = weight.reshape(3, hidden, -1).copy()
-    blocks[:2] *= 0.5
-    return blocks
+    """(3 * hidden, n) rows (r, z, n) -> a (3, hidden, n) copy, r and z halved (exactly)."""
+    return np.multiply(weight.reshape(3, hidden, -1), SIGMOID_HALF)
 
 
 def gru_forward(

@@ -16,17 +16,19 @@ forward + backward 0.78x of the previous kernels at char, 0.75x at medium, one B
   column slice of a (batch, 4 * hidden) matrix (medium). With batch 1 the memory is step-major,
   so a step's 4 gates are one block too (a tanh over them: 0.41 instead of 1.31 us) and the
   step's product is one GEMV (2.31 instead of 2.74 us for 4 stacked products; at batch > 1 the
-  stacked products are the faster). Internally the gates are in the order (o, i, f, g)
-  (`ORDER`): the three sigmoids are one slice forward, the three gates dL/dc_t feeds one slice
-  backward.
+  stacked products are the faster). The gates stay in PyTorch's order, so the weights are
+  never reordered (copies that cost 16% of a kernel pass at seed size, 2% at char): the three
+  gates dL/dc_t feeds (i, f, g) are one slice backward, and forward scales all four gates
+  at once by `SIGMOID_HALF` ((0.5, 0.5, 1, 0.5): a sigmoid's 0.5 tanh + 0.5, g's tanh alone).
 - sigmoid(a) = 0.5 * tanh(a / 2) + 0.5, with a / 2 folded into the weights: scaling by 0.5 is
   exact in binary floating point, so the product is exactly half of a_t and all four gates take
   one np.tanh call; the three sigmoids cost 1.00 us instead of 4.59 (char), 6.4 instead of 23
   (medium). Trade-off: a sigmoid below ~1e-16 (float32: 6e-8) rounds to 0: the absolute error
   stays below that, relative precision in that tail is lost; float64 parity with PyTorch
   (1e-10) does not see it. The cells keep the stable sigmoid.
-- Positional `out` arguments and 0-d constants (a multiply by 0.5: 0.33 instead of 0.67 us at
-  char), preallocated work arrays (no temporaries in either loop), tanh(c_t) cached.
+- Positional `out` arguments and array constants (a multiply by a 0-d 0.5: 0.33 instead of 0.67
+  us at char for a Python float), preallocated work arrays (no temporaries in either loop),
+  tanh(c_t) cached.
 - Backward: every per-step multiplier (gate derivatives times what they multiply) is computed
   for all steps at once before the loop; the loop only scales them by dL/dc_t or dL/dh_t (7
   NumPy calls per step instead of ~25).
@@ -41,15 +43,15 @@ import numpy as np
 from .recurrent import empty_gates, project_inputs, sum_over_steps
 
 State = tuple[np.ndarray, np.ndarray]
-ORDER = (3, 0, 1, 2)  # the internal gate order (o, i, f, g), as indices of PyTorch's (i, f, g, o)
-SIGMOIDS = 3  # the first three internal gates (o, i, f) are sigmoids
+# Per gate (i, f, g, o): 0.5 for the sigmoids, whose a / 2 and 0.5 tanh(a / 2) + 0.5 it makes,
+# and 1 for g (tanh), where it changes nothing. float32: exact, and float64 arrays stay float64.
+SIGMOID_HALF = np.array([0.5, 0.5, 1, 0.5], dtype=np.float32).reshape(4, 1, 1)
+SIGMOID_SHIFT = np.array([0.5, 0.5, 0, 0.5], dtype=np.float32).reshape(4, 1, 1)  # g's: + 0
 
 
 def _gate_major(weight: np.ndarray, hidden: int) -> np.ndarray:
-    """(4 * hidden, n) rows (i, f, g, o) -> (4, hidden, n) blocks (o, i, f, g), sigmoids halved."""
-    blocks = weight.reshape(4, hidden, -1)[list(ORDER)]  # a copy: the halving below is ours
-    blocks[:SIGMOIDS] *= 0.5
-    return blocks
+    """(4 * hidden, n) rows (i, f, g, o) -> a (4, hidden, n) copy, the sigmoids' rows halved."""
+    return np.multiply(weight.reshape(4, hidden, -1), SIGMOID_HALF)
 
 
 def lstm_forward(
@@ -82,7 +84,6 @@ def lstm_forward(
         weight_hh_t = np.ascontiguousarray(weight_hh_blocks.reshape(-1, hidden).T)
     else:  # each (W_hh,k / 2)^T contiguous: the step's product is plain GEMMs in one call
         weight_hh_t = np.ascontiguousarray(weight_hh_blocks.transpose(0, 2, 1))
-    half = np.array(0.5, dtype=gates.dtype)  # 0-d: no conversion of a Python float per call
     matmul, add, multiply, tanh = np.matmul, np.add, np.multiply, np.tanh
     for t in range(steps):
         a = gates[:, t]
@@ -91,11 +92,10 @@ def lstm_forward(
         else:
             matmul(h[t], weight_hh_t, recurrent)
         add(a, recurrent, a)  # (a_t of each gate), the sigmoids' halved
-        tanh(a, a)  # g = tanh(a_g); o, i, f = tanh(a / 2) so far
-        sigmoids = a[:SIGMOIDS]
-        multiply(sigmoids, half, sigmoids)  # sigmoid(a) = 0.5 tanh(a / 2) + 0.5
-        add(sigmoids, half, sigmoids)
-        o, i, f, g = a
+        tanh(a, a)  # g = tanh(a_g); i, f, o = tanh(a / 2) so far
+        multiply(a, SIGMOID_HALF, a)  # sigmoid(a) = 0.5 tanh(a / 2) + 0.5; g times 1
+        add(a, SIGMOID_SHIFT, a)
+        i, f, g, o = a
         multiply(f, c[t], c[t + 1])  # c_t = f c_{t-1} + i g
         add(c[t + 1], multiply(i, g, product), c[t + 1])
         tanh(c[t + 1], tanh_c[t])  # h_t = o tanh(c_t)
@@ -118,21 +118,18 @@ def lstm_backward(
     """BPTT over `lstm_forward`'s cache -> (dx (time, batch, input), (dh0, dc0), grads)."""
     x, h, c, gates, tanh_c, weight_ih, weight_hh, has_bias, mask = cache
     hidden = h.shape[2]
-    o, i, f, g = gates
+    i, f, g, o = gates
     # Every step's multipliers at once (s' = s (1 - s), tanh' = 1 - tanh^2), from h_t = o
     # tanh(c_t) and c_t = f c_{t-1} + i g:  dL/da_o = dL/dh_t [tanh(c_t) o (1 - o)] and
     # dL/da_{i, f, g} = dL/dc_t [g i (1 - i), c_{t-1} f (1 - f), i (1 - g^2)], where
     # dL/dc_t = dL/dc_t (from c_{t+1}) + dL/dh_t [o (1 - tanh(c_t)^2)].
     # grad_a starts as these multipliers; the loop scales them in place.
-    grad_a = np.empty_like(gates)
-    sigmoid_part = grad_a[:SIGMOIDS]
-    np.subtract(1, gates[:SIGMOIDS], sigmoid_part)  # o, i, f: s (1 - s) in two calls
-    sigmoid_part *= gates[:SIGMOIDS]
-    for da, factor in zip(sigmoid_part, (tanh_c, g, c[:-1]), strict=True):
+    grad_a = np.subtract(1, gates)  # s (1 - s) for every gate, g's slot replaced below
+    grad_a *= gates
+    np.square(g, grad_a[2])  # tanh' = 1 - g^2
+    np.subtract(1, grad_a[2], grad_a[2])
+    for da, factor in zip(grad_a, (g, c[:-1], i, tanh_c), strict=True):
         da *= factor
-    np.square(g, grad_a[3])
-    np.subtract(1, grad_a[3], grad_a[3])
-    grad_a[3] *= i
     through_h = np.square(tanh_c)  # dL/dh_t -> dL/dc_t
     np.subtract(1, through_h, through_h)
     through_h *= o
@@ -146,7 +143,7 @@ def lstm_backward(
     grad_h_n, grad_c_n = (None, None) if grad_state_n is None else grad_state_n
     dh = np.zeros_like(h[0]) if grad_h_n is None else grad_h_n.astype(h.dtype, order="C")
     dc = np.zeros_like(c[0]) if grad_c_n is None else grad_c_n.astype(c.dtype, order="C")
-    weight_hh_blocks = weight_hh.reshape(4, hidden, hidden)[list(ORDER)]  # (o, i, f, g), W_k
+    weight_hh_blocks = weight_hh.reshape(4, hidden, hidden)  # W_hh,k of each gate k
     batch = dh.shape[0]
     recurrent, product = np.empty_like(dh, shape=(4, batch, hidden)), np.empty_like(dh)
     matmul, add, multiply = np.matmul, np.add, np.multiply
@@ -155,19 +152,19 @@ def lstm_backward(
             add(dh, grad_h[t], dh)
         add(dc, multiply(dh, through_h[t], product), dc)  # dL/dc_t
         da = grad_a[:, t]
-        multiply(da[1:], dc, da[1:])  # i, f, g
-        multiply(da[0], dh, da[0])  # o
+        multiply(da[:3], dc, da[:3])  # i, f, g
+        multiply(da[3], dh, da[3])  # o
         multiply(dc, carry[t], dc)  # dL/dc_{t-1}
         # dL/dh_{t-1} = sum over gates k of dL/da_k W_hh,k: the GEMMs of the loop.
         if direct is not None:
             multiply(dh, direct[t], product)
         if batch == 1:  # one GEMV, as forward
-            np.dot(da.reshape(1, -1), weight_hh_blocks.reshape(-1, hidden), dh)
+            np.dot(da.reshape(1, -1), weight_hh, dh)
         else:
             add.reduce(matmul(da, weight_hh_blocks, recurrent), axis=0, out=dh)
         if direct is not None:
             add(dh, product, dh)
-    order = [ORDER.index(k) for k in range(4)]  # the slots of PyTorch's (i, f, g, o)
+    order = range(4)  # the slots of PyTorch's (i, f, g, o): the weights' own row blocks
     grad_x, grads = sum_over_steps(
         grad_a, grad_a, x, h[:-1], weight_ih, has_bias, needs_input_grad, order, order
     )
