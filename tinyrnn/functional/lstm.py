@@ -36,6 +36,7 @@ forward + backward 0.78x of the previous kernels at char, 0.75x at medium, one B
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -43,10 +44,26 @@ import numpy as np
 from .recurrent import empty_gates, project_inputs, sum_over_steps
 
 State = tuple[np.ndarray, np.ndarray]
-# Per gate (i, f, g, o): 0.5 for the sigmoids, whose a / 2 and 0.5 tanh(a / 2) + 0.5 it makes,
-# and 1 for g (tanh), where it changes nothing. float32: exact, and float64 arrays stay float64.
+# Per gate (i, f, g, o), sigmoid(a) = 0.5 tanh(a / 2) + 0.5: the scale 0.5 (of a, folded into
+# the weights, and of the tanh) and the shift 0.5 of the sigmoids; g (tanh) gets 1 and 0, which
+# change nothing. float32: exact, and float64 arrays times them stay float64.
 SIGMOID_HALF = np.array([0.5, 0.5, 1, 0.5], dtype=np.float32).reshape(4, 1, 1)
-SIGMOID_SHIFT = np.array([0.5, 0.5, 0, 0.5], dtype=np.float32).reshape(4, 1, 1)  # g's: + 0
+SIGMOID_SHIFT = np.array([0.5, 0.5, 0, 0.5], dtype=np.float32).reshape(4, 1, 1)
+
+
+@functools.lru_cache(maxsize=32)
+def _sigmoid_constants(dtype: np.dtype[Any], width: int) -> tuple[np.ndarray, np.ndarray]:
+    """SIGMOID_HALF and SIGMOID_SHIFT as read-only (4, 1, width) arrays of `dtype`.
+
+    At batch 1 (width = hidden) a step's gates and these have the same shape: NumPy's loop then
+    takes 0.33 us a call where a broadcast (4, 1, 1) operand takes 1.05 (char: -6% a pass).
+    """
+    constants = tuple(
+        np.broadcast_to(k, (4, 1, width)).astype(dtype) for k in (SIGMOID_HALF, SIGMOID_SHIFT)
+    )
+    for constant in constants:
+        constant.flags.writeable = False
+    return constants[0], constants[1]
 
 
 def _gate_major(weight: np.ndarray, hidden: int) -> np.ndarray:
@@ -84,6 +101,7 @@ def lstm_forward(
         weight_hh_t = np.ascontiguousarray(weight_hh_blocks.reshape(-1, hidden).T)
     else:  # each (W_hh,k / 2)^T contiguous: the step's product is plain GEMMs in one call
         weight_hh_t = np.ascontiguousarray(weight_hh_blocks.transpose(0, 2, 1))
+    scale, shift = _sigmoid_constants(gates.dtype, hidden if batch == 1 else 1)
     matmul, add, multiply, tanh = np.matmul, np.add, np.multiply, np.tanh
     for t in range(steps):
         a = gates[:, t]
@@ -93,8 +111,8 @@ def lstm_forward(
             matmul(h[t], weight_hh_t, recurrent)
         add(a, recurrent, a)  # (a_t of each gate), the sigmoids' halved
         tanh(a, a)  # g = tanh(a_g); i, f, o = tanh(a / 2) so far
-        multiply(a, SIGMOID_HALF, a)  # sigmoid(a) = 0.5 tanh(a / 2) + 0.5; g times 1
-        add(a, SIGMOID_SHIFT, a)
+        multiply(a, scale, a)  # sigmoid(a) = 0.5 tanh(a / 2) + 0.5; g times 1, plus 0
+        add(a, shift, a)
         i, f, g, o = a
         multiply(f, c[t], c[t + 1])  # c_t = f c_{t-1} + i g
         add(c[t + 1], multiply(i, g, product), c[t + 1])
