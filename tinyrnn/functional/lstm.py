@@ -18,8 +18,8 @@ forward + backward 0.78x of the previous kernels at char, 0.75x at medium, one B
   step's product is one GEMV (2.31 instead of 2.74 us for 4 stacked products; at batch > 1 the
   stacked products are the faster). The gates stay in PyTorch's order, so the weights are
   never reordered (copies that cost 16% of a kernel pass at seed size, 2% at char): the three
-  gates dL/dc_t feeds (i, f, g) are one slice backward, and forward scales all four gates
-  at once by `SIGMOID_HALF` ((0.5, 0.5, 1, 0.5): a sigmoid's 0.5 tanh + 0.5, g's tanh alone).
+  gates dL/dc_t feeds (i, f, g) are one slice backward, and forward turns all four tanh
+  values into gates at once: times `SIGMOID_HALF`, plus `SIGMOID_SHIFT` (g: times 1, plus 0).
 - sigmoid(a) = 0.5 * tanh(a / 2) + 0.5, with a / 2 folded into the weights: scaling by 0.5 is
   exact in binary floating point, so the product is exactly half of a_t and all four gates take
   one np.tanh call; the three sigmoids cost 1.00 us instead of 4.59 (char), 6.4 instead of 23
