@@ -23,16 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from .recurrent import empty_gates, project_inputs, sum_over_steps
+from .recurrent import empty_gates, gate_blocks, project_inputs, sum_over_steps
 
 # Per gate (r, z, n): 0.5 for the sigmoids (a / 2), 1 for n. float32: exact, and a float64
 # array times it stays float64.
 SIGMOID_HALF = np.array([0.5, 0.5, 1], dtype=np.float32).reshape(3, 1, 1)
-
-
-def _gate_major(weight: np.ndarray, hidden: int) -> np.ndarray:
-    """(3 * hidden, n) rows (r, z, n) -> a (3, hidden, n) copy, r and z halved (exactly)."""
-    return np.multiply(weight.reshape(3, hidden, -1), SIGMOID_HALF)
 
 
 def gru_forward(
@@ -51,7 +46,7 @@ def gru_forward(
     hidden = weight_hh.shape[1]
     # gates[k, t]: the input's part of gate k at step t (r and z halved): every step at once.
     gates = empty_gates(h0, 3, steps, batch, hidden)
-    project_inputs(x, _gate_major(weight_ih, hidden), gates)
+    project_inputs(x, gate_blocks(weight_ih, SIGMOID_HALF), gates)
     # b_ir + b_hr and b_iz + b_hz are summed (and halved) into gates; b_hn stays inside r * (...).
     bias, bias_hn = np.zeros_like(h0, shape=(3 * hidden, 1)), np.zeros_like(h0, shape=hidden)
     if bias_ih is not None:
@@ -61,12 +56,12 @@ def gru_forward(
         bias_hn = bias_hh[2 * hidden :]
     # (1, hidden): at batch 1 the add below then sees same-shape operands (0.31 us, not 0.81)
     bias_hn = bias_hn.reshape(1, hidden)
-    gates += _gate_major(bias, hidden).reshape(3, 1, 1, hidden)
+    gates += gate_blocks(bias, SIGMOID_HALF).reshape(3, 1, 1, hidden)
     # Row 0 holds h0, row t + 1 holds h_t: h_{t-1} of every step is the one view h[:-1].
     h = np.empty_like(h0, shape=(steps + 1, batch, hidden), order="C")
     h[0] = h0
     hidden_n = np.empty_like(h[1:])  # h_{t-1} W_hn^T + b_hn, which backward needs
-    weight_hh_blocks = _gate_major(weight_hh, hidden)
+    weight_hh_blocks = gate_blocks(weight_hh, SIGMOID_HALF)
     recurrent, product = np.empty_like(h0, shape=(3, batch, hidden)), np.empty_like(h0)
     if batch == 1:  # the gates' (1, hidden) blocks are one row: one GEMV per step
         weight_hh_t = np.ascontiguousarray(weight_hh_blocks.reshape(-1, hidden).T)

@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from .recurrent import empty_gates, project_inputs, sum_over_steps
+from .recurrent import empty_gates, gate_blocks, project_inputs, sum_over_steps
 
 State = tuple[np.ndarray, np.ndarray]
 # Per gate (i, f, g, o), sigmoid(a) = 0.5 tanh(a / 2) + 0.5: the scale 0.5 (of a, folded into
@@ -66,11 +66,6 @@ def _sigmoid_constants(dtype: np.dtype[Any], width: int) -> tuple[np.ndarray, np
     return constants[0], constants[1]
 
 
-def _gate_major(weight: np.ndarray, hidden: int) -> np.ndarray:
-    """(4 * hidden, n) rows (i, f, g, o) -> a (4, hidden, n) copy, the sigmoids' rows halved."""
-    return np.multiply(weight.reshape(4, hidden, -1), SIGMOID_HALF)
-
-
 def lstm_forward(
     x: np.ndarray,
     state0: State,
@@ -87,15 +82,15 @@ def lstm_forward(
     hidden = weight_hh.shape[1]
     # gates[k, t]: gate k's a_t (halved for the sigmoids), the input's part first (all steps).
     gates = empty_gates(h0, 4, steps, batch, hidden)
-    project_inputs(x, _gate_major(weight_ih, hidden), gates)
+    project_inputs(x, gate_blocks(weight_ih, SIGMOID_HALF), gates)
     if bias_ih is not None and bias_hh is not None:
-        gates += _gate_major((bias_ih + bias_hh)[:, None], hidden).reshape(4, 1, 1, hidden)
+        gates += gate_blocks((bias_ih + bias_hh)[:, None], SIGMOID_HALF).reshape(4, 1, 1, hidden)
     # Row 0 holds h0 / c0, row t + 1 holds h_t / c_t: h_{t-1} of every step is one view.
     h = np.empty_like(h0, shape=(steps + 1, batch, hidden), order="C")
     c = np.empty_like(h)
     h[0], c[0] = h0, c0
     tanh_c = np.empty_like(h[1:])  # cached for backward, which needs tanh(c_t) too
-    weight_hh_blocks = _gate_major(weight_hh, hidden)
+    weight_hh_blocks = gate_blocks(weight_hh, SIGMOID_HALF)
     recurrent, product = np.empty_like(h0, shape=(4, batch, hidden)), np.empty_like(h0)
     if batch == 1:  # the gates' (1, hidden) blocks are one row: one GEMV per step (-2 us)
         weight_hh_t = np.ascontiguousarray(weight_hh_blocks.reshape(-1, hidden).T)

@@ -62,6 +62,14 @@ def empty_gates(like: np.ndarray, gates: int, steps: int, batch: int, hidden: in
     return np.empty_like(like, shape=(gates, steps, batch, hidden), order="C")
 
 
+def gate_blocks(weight: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """(gates * hidden, n) rows -> a (gates, hidden, n) copy with gate k's block times scale[k].
+
+    scale: (gates, 1, 1); the gated kernels halve their sigmoids' rows with it (exactly).
+    """
+    return np.multiply(weight.reshape(len(scale), -1, weight.shape[-1]), scale)
+
+
 def project_inputs(x: np.ndarray, weight_blocks: np.ndarray, gates: np.ndarray) -> None:
     """gates[k] = x W_k^T for every gate k.  x: (time, batch, input), weight_blocks: (gates,
     hidden, input), gates: `empty_gates`'s (gates, time, batch, hidden), written in place.
